@@ -1,0 +1,78 @@
+"""The editors' admin: list, filter, search, autocomplete, and every change kept in history."""
+
+from django.contrib import admin
+from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
+
+from archive.models import Actor, ActorAlias, Article, ArticleActor, IndexTask, Source
+
+# A pasted address without a scheme is meant as https (Django 6's default).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "country", "domain"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "domain"]
+    prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = HTTPS_URLS
+
+
+class ActorAliasInline(admin.TabularInline):
+    model = ActorAlias
+    extra = 1
+
+
+@admin.register(Actor)
+class ActorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "country"]
+    list_filter = ["kind"]
+    search_fields = ["name", "aliases__name", "description"]
+    autocomplete_fields = ["country"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ActorAliasInline]
+
+
+class ArticleActorInline(admin.TabularInline):
+    model = ArticleActor
+    autocomplete_fields = ["actor"]
+    extra = 1
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "source", "published_on", "date_precision", "language", "updated_at"]
+    list_filter = ["source__kind", "language", "date_precision", "is_published", "source"]
+    search_fields = ["title", "body", "author", "url"]
+    date_hierarchy = "published_on"
+    autocomplete_fields = ["source", "near_duplicate_of"]
+    readonly_fields = ["content_hash", "created_at", "updated_at", "created_by"]
+    inlines = [ArticleActorInline]
+    formfield_overrides = HTTPS_URLS
+    fieldsets = [
+        (None, {"fields": ["title", "lede", "body", "source", "author", "section", "language", "url"]}),
+        ("Date", {"fields": ["published_on", "date_precision", "published_time", "date_note"]}),
+        ("Kept apart from the body", {"fields": ["captions", "contact"], "classes": ["collapse"]}),
+        (
+            "Provenance",
+            {"fields": ["near_duplicate_of", "captured_at", "provenance", "is_published", "content_hash",
+                        "created_by", "created_at", "updated_at"]},
+        ),
+    ]  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(IndexTask)
+class IndexTaskAdmin(admin.ModelAdmin):
+    """Read-only view of index changes still waiting to be applied (normally empty)."""
+
+    list_display = ["article_id", "action", "created_at", "attempts", "last_error"]
+    readonly_fields = [field.name for field in IndexTask._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,79 @@
+"""Article records for export: one dict per article, written as JSON Lines or CSV.
+
+JSON Lines is the full dump (a backup that import_articles reads back); CSV carries the
+same columns, with every cell made safe to open in a spreadsheet.
+"""
+
+import csv
+import json
+
+from archive.models import iso_at_precision
+
+COLUMNS = [
+    "id", "title", "source", "source_slug", "source_kind", "author", "date", "date_precision", "time", "date_note",
+    "language", "section", "url", "actors", "actor_mentions", "content_hash", "lede", "body", "captions", "contact",
+    "near_duplicate_of", "captured_at", "provenance",
+]  # fmt: skip
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def article_record(article):
+    mentions = list(article.actor_mentions.all())
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "source": article.source.name,
+        "source_slug": article.source.slug,
+        "source_kind": article.source.kind,
+        "author": article.author,
+        "date": iso_at_precision(article.published_on, article.date_precision),
+        "date_precision": article.date_precision,
+        "time": article.published_time.strftime("%H:%M") if article.published_time else "",
+        "date_note": article.date_note,
+        "language": article.language,
+        "section": article.section,
+        "url": article.url or "",
+        "actors": [mention.actor.name for mention in mentions],
+        "actor_mentions": {mention.actor.slug: mention.mention_count for mention in mentions},
+        "content_hash": article.content_hash,
+        "lede": article.lede,
+        "body": article.body,
+        "captions": article.captions,
+        "contact": article.contact,
+        "near_duplicate_of": article.near_duplicate_of_id,
+        "captured_at": article.captured_at.isoformat() if article.captured_at else "",
+        "provenance": article.provenance,
+    }
+
+
+def export_queryset(queryset):
+    return queryset.select_related("source").prefetch_related("actor_mentions__actor").order_by("pk")
+
+
+def write_jsonl(records, stream):
+    for record in records:
+        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def spreadsheet_safe(value):
+    """Neutralise a cell a spreadsheet would run as a formula (=, +, -, @, tab, CR)."""
+    text = value if isinstance(value, str) else str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def csv_cell(value):
+    if isinstance(value, list):
+        value = "; ".join(value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    elif value is None:
+        value = ""
+    return spreadsheet_safe(value)
+
+
+def write_csv(records, stream, columns=COLUMNS):
+    writer = csv.writer(stream)
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([csv_cell(record.get(column, "")) for column in columns])

@@ -1,0 +1,77 @@
+"""The search form: what the user asked, checked against an allow-list, as a SearchRequest."""
+
+import re
+
+from django import forms
+
+from archive.search import query as q
+from archive.search.service import FACET_FIELDS, SORTS, SearchRequest
+
+FACET_VALUE = re.compile(r"^[\w.\- ]{1,100}$", re.UNICODE)
+MAX_VALUES_PER_FACET = 20
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", strip=True)
+    sort = forms.ChoiceField(required=False, choices=[(sort, sort.title()) for sort in SORTS])
+    date_from = forms.CharField(required=False, label="From", help_text="2021, 2021-12 or 2021-12-01")
+    date_to = forms.CharField(required=False, label="To")
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.notices = []
+        self.filters = {}
+        if data is not None:
+            self.filters = self._facet_filters(data)
+
+    def _facet_filters(self, data):
+        """Facet values from the query string; anything not on the allow-list is dropped with a notice."""
+        filters = {}
+        for name in FACET_FIELDS:
+            values = [value for value in data.getlist(name) if value != ""][:MAX_VALUES_PER_FACET]
+            good = [value for value in values if FACET_VALUE.match(value)]
+            if name in {"year", "month"}:
+                good = [value for value in good if value.isdigit() and len(value) == (4 if name == "year" else 6)]
+            if len(good) < len(values):
+                self.notices.append(f"Ignored a {name} filter that is not a valid value.")
+            if good:
+                filters[name] = list(dict.fromkeys(good))
+        return filters
+
+    def clean_q(self):
+        return self.cleaned_data["q"].replace("\x00", " ")
+
+    def _clean_date(self, name, end):
+        text = self.cleaned_data[name].strip()
+        if not text:
+            return None
+        try:
+            return q.parse_partial_date(text, end=end)
+        except q.QuerySyntaxError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_date_from(self):
+        return self._clean_date("date_from", end=False)
+
+    def clean_date_to(self):
+        return self._clean_date("date_to", end=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    def search_request(self):
+        """A SearchRequest for the valid parts of the form; raises QueryTooBroad for an over-limit query."""
+        self.is_valid()  # invalid fields are left out of cleaned_data and shown as errors
+        cleaned = self.cleaned_data
+        parsed = q.parse_leniently(cleaned.get("q", ""))
+        return SearchRequest(
+            query=parsed,
+            filters=self.filters,
+            date_from=cleaned.get("date_from"),
+            date_to=cleaned.get("date_to"),
+            sort=cleaned.get("sort") or ("relevance" if not parsed.is_empty else "newest"),
+        )

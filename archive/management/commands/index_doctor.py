@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand
+from haystack import connections
+
+from archive.search.doctor import find_drift, repair
+
+
+class Command(BaseCommand):
+    help = "Compare the search index with the database: list missing, stale and orphaned entries, and repair them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--check", action="store_true", help="Only report; exit with status 1 if there is drift.")
+
+    def handle(self, *args, check=False, **options):
+        drift = find_drift(connections["default"].get_backend())
+        for name in ("missing", "stale", "orphans"):
+            ids = getattr(drift, name)
+            self.stdout.write(
+                f"{name}: {len(ids)}" + (f" (article ids {ids[:20]}{' …' if len(ids) > 20 else ''})" if ids else "")
+            )
+        if not drift.total:
+            self.stdout.write(self.style.SUCCESS("The index matches the database."))
+            return
+        if check:
+            raise SystemExit(1)
+        repair(drift)
+        after = find_drift(connections["default"].get_backend())
+        if after.total:
+            raise SystemExit(f"{after.total} entries still differ after repair; see the IndexTask queue for errors.")
+        self.stdout.write(self.style.SUCCESS(f"Repaired {drift.total} entries; the index matches the database."))

@@ -1,0 +1,21 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from archive.models import Actor, Article
+
+SEED_FIXTURES = {"actors": Actor, "seed_articles": Article}
+
+
+class Command(BaseCommand):
+    help = "Load the actor registry and the five seed articles into an empty archive (never over an editor's work)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Load even where the tables already hold rows.")
+
+    def handle(self, *args, force=False, **options):
+        for fixture, model in SEED_FIXTURES.items():
+            if model.objects.exists() and not force:
+                self.stdout.write(f"{fixture}: already loaded ({model.objects.count()} rows), left as it is.")
+                continue
+            call_command("loaddata", fixture, verbosity=0)
+            self.stdout.write(f"{fixture}: loaded ({model.objects.count()} rows).")

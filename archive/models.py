@@ -1,0 +1,413 @@
+"""The archive's data: sources, actors, articles, and the queue that keeps the search index in step."""
+
+import calendar
+import datetime
+import hashlib
+import re
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+
+def unique_slugify(instance, value, max_length=200):
+    """A slug for `value` that no other row of the instance's model uses yet."""
+    base = slugify(value, allow_unicode=False)[:max_length] or "item"
+    slug, n = base, 2
+    model = type(instance)
+    while model.objects.filter(slug=slug).exclude(pk=instance.pk).exists():
+        suffix = f"-{n}"
+        slug = base[: max_length - len(suffix)] + suffix
+        n += 1
+    return slug
+
+
+def normalise_body(text):
+    """The body as it is hashed: NFC, one space between words, no case.
+
+    Two copies of a text that differ only in line wrapping, spacing or case are the same
+    text for the archive, so they must hash alike.
+    """
+    text = unicodedata.normalize("NFC", text or "")
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def content_hash_of(text):
+    return hashlib.sha256(normalise_body(text).encode("utf-8")).hexdigest()
+
+
+class SlugManager(models.Manager):
+    """Lets fixtures refer to rows by slug rather than by database id."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", "Ministry / government"
+        INTERNATIONAL = "international", "International organisation"
+        NEWS = "news", "News outlet"
+        ANALYSIS = "analysis", "Analysis / think tank"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code of the country it is based in."
+    )
+    homepage = models.URLField(blank=True)
+    domain = models.CharField(max_length=200, blank=True, help_text="e.g. mod.gov.lv; used to attribute imports.")
+    description = models.TextField(blank=True)
+
+    objects = SlugManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slugify(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:source", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class ActorQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def with_article_counts(self):
+        return self.annotate(article_count=Count("articles", filter=Q(articles__is_published=True), distinct=True))
+
+    def matching_name(self, text):
+        """Actors whose name or any alias contains `text`, in any script and case."""
+        return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
+
+
+class Actor(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+        COUNTRY = "country", "Country"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.CharField(max_length=500, blank=True)
+    country = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"kind": "country"},
+        help_text="The state a person or body belongs to.",
+    )
+
+    objects = ActorQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slugify(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:actor", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def all_names(self):
+        """The name and every alias, each once."""
+        names = [self.name] + [alias.name for alias in self.aliases.all()]
+        return list(dict.fromkeys(names))
+
+
+class ActorAliasManager(models.Manager):
+    def get_by_natural_key(self, actor_slug, name):
+        return self.get(actor__slug=actor_slug, name=name)
+
+
+class ActorAlias(models.Model):
+    """Another name for an actor, in any language or script (НАТО, Nato, North Atlantic Treaty Organisation)."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1 code, blank if any.")
+
+    objects = ActorAliasManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["actor", "name"], name="unique_alias_per_actor")]
+        verbose_name_plural = "actor aliases"
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.actor.slug, self.name)
+
+    natural_key.dependencies = ["archive.actor"]
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+    UNKNOWN = "unknown", "Unknown"
+
+
+def floor_to_precision(date, precision):
+    """The first day of the period `date` lies in."""
+    if precision == DatePrecision.MONTH:
+        return date.replace(day=1)
+    if precision == DatePrecision.YEAR:
+        return date.replace(month=1, day=1)
+    return date
+
+
+def period_end(date, precision):
+    """The last day of the period `date` lies in."""
+    if precision == DatePrecision.MONTH:
+        return date.replace(day=calendar.monthrange(date.year, date.month)[1])
+    if precision == DatePrecision.YEAR:
+        return date.replace(month=12, day=31)
+    return date
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def dated(self):
+        return self.exclude(date_precision=DatePrecision.UNKNOWN)
+
+    def undated(self):
+        return self.filter(date_precision=DatePrecision.UNKNOWN)
+
+    def between(self, start=None, end=None):
+        """Articles whose dated period overlaps [start, end].
+
+        An article known only to its month (or year) is stored at the period's first
+        day, so it overlaps a range that begins later in that same month (or year).
+        """
+        if start is None and end is None:
+            return self.dated()
+        overlap = Q()
+        for precision in (DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR):
+            period = Q(date_precision=precision)
+            if start is not None:
+                period &= Q(published_on__gte=floor_to_precision(start, precision))
+            if end is not None:
+                period &= Q(published_on__lte=end)
+            overlap |= period
+        return self.filter(overlap)
+
+    def mentioning(self, actor):
+        return self.filter(actor_mentions__actor=actor).distinct()
+
+    def in_language(self, language):
+        return self.filter(language=language)
+
+    def from_source(self, source):
+        return self.filter(source=source)
+
+    def chronological(self):
+        return self.order_by("published_on", "published_time", "id")
+
+    def newest_first(self):
+        return self.order_by(models.F("published_on").desc(nulls_last=True), "-published_time", "-id")
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=200, blank=True, help_text="Made from the title; old slugs still resolve.")
+    lede = models.TextField(blank=True, help_text="Standfirst or summary shown under the title.")
+    body = models.TextField(help_text="Plain text; paragraphs separated by a blank line.")
+    url = models.URLField(max_length=1000, blank=True, null=True, unique=True, verbose_name="original URL")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
+    author = models.CharField(max_length=300, blank=True, help_text="Byline as given.")
+    section = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=8, help_text="ISO 639-1 code, e.g. en, ru, lv.")
+
+    published_on = models.DateField(
+        null=True, blank=True, help_text="First day of the period the date is known to (empty when unknown)."
+    )
+    published_time = models.TimeField(null=True, blank=True, help_text="Time of day, where the text states it.")
+    date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+    date_note = models.CharField(max_length=500, blank=True, help_text="How the date was established.")
+
+    captions = models.TextField(blank=True, help_text="Image captions and credits, kept apart from the body.")
+    contact = models.TextField(blank=True, help_text="Press contact block, kept apart from the body.")
+
+    actors = models.ManyToManyField(Actor, through="ArticleActor", related_name="articles", blank=True)
+    content_hash = models.CharField(max_length=64, unique=True, editable=False)
+    near_duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="near_duplicates",
+        help_text="The original of a republished (slightly edited) text.",
+    )
+    captured_at = models.DateTimeField(null=True, blank=True, help_text="When the archive captured the text.")
+    provenance = models.CharField(max_length=1000, blank=True, help_text="Where the text was imported from.")
+
+    is_published = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ArticleQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["content_hash"])
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        indexes = [models.Index(fields=["published_on", "date_precision"]), models.Index(fields=["language"])]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.content_hash = content_hash_of(self.body)
+        new_slug = slugify(self.title)[:200] or "article"
+        if self.slug and self.slug != new_slug and self.pk:
+            ArticleSlug.objects.get_or_create(article_id=self.pk, slug=self.slug)
+        self.slug = new_slug
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("archive:article", args=[self.pk, self.slug or "article"])
+
+    def clean(self):
+        super().clean()
+        self._clean_date()
+        duplicate = self.duplicate_of_existing()
+        if duplicate is not None:
+            raise ValidationError(
+                {"body": f"This text is already in the archive as “{duplicate.title}” (article #{duplicate.pk})."}
+            )
+
+    def _clean_date(self):
+        if self.date_precision == DatePrecision.UNKNOWN:
+            if self.published_on is not None:
+                raise ValidationError({"date_precision": "A date is given: say how precise it is."})
+        elif self.published_on is None:
+            raise ValidationError({"published_on": "Give the date, or set the precision to unknown."})
+        elif self.published_on != floor_to_precision(self.published_on, self.date_precision):
+            raise ValidationError(
+                {"published_on": f"A date known to the {self.date_precision} is stored as that period's first day."}
+            )
+        if self.published_time is not None and self.date_precision != DatePrecision.DAY:
+            raise ValidationError({"published_time": "A time of day needs a date known to the day."})
+
+    def duplicate_of_existing(self):
+        """The other article with the same normalised body, if there is one."""
+        return Article.objects.exclude(pk=self.pk).filter(content_hash=content_hash_of(self.body)).first()
+
+    @property
+    def date_display(self):
+        """The date at the precision it is known to: 28 Nov 2018, December 2021, 2022, or 'date unknown'."""
+        return format_date_at_precision(self.published_on, self.date_precision)
+
+    @property
+    def paragraphs(self):
+        return [p.strip() for p in re.split(r"\n\s*\n", self.body) if p.strip()]
+
+
+def format_date_at_precision(date, precision):
+    if date is None or precision == DatePrecision.UNKNOWN:
+        return "date unknown"
+    if precision == DatePrecision.YEAR:
+        return f"{date.year}"
+    if precision == DatePrecision.MONTH:
+        return date.strftime("%B %Y")
+    return f"{date.day} {date.strftime('%b %Y')}"
+
+
+def iso_at_precision(date, precision):
+    """2021-12-01, 2021-12 or 2021: the ISO date cut to what is known (empty when unknown)."""
+    if date is None or precision == DatePrecision.UNKNOWN:
+        return ""
+    return date.isoformat()[: ISO_LENGTH_AT_PRECISION[precision]]
+
+
+ISO_LENGTH_AT_PRECISION = {DatePrecision.DAY: 10, DatePrecision.MONTH: 7, DatePrecision.YEAR: 4}
+
+
+class ArticleSlug(models.Model):
+    """A slug an article had before its title was edited, so old links still resolve."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "slug"], name="unique_old_slug")]
+
+    def __str__(self):
+        return self.slug
+
+
+class ArticleActor(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="actor_mentions")
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="article_mentions")
+    mention_count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-mention_count", "actor__name"]
+        constraints = [models.UniqueConstraint(fields=["article", "actor"], name="unique_actor_per_article")]
+
+    def __str__(self):
+        return f"{self.actor} ×{self.mention_count}"
+
+
+class IndexTask(models.Model):
+    """One pending change to the search index (transactional outbox).
+
+    The row is written in the same transaction as the article change, so a change that
+    commits always leaves a task behind and a rolled-back one never does. Tasks are
+    applied after commit; a task that fails (index locked, disk full, engine down) stays
+    here and is retried by the next drain, so no update or delete is silently dropped.
+    """
+
+    class Action(models.TextChoices):
+        UPDATE = "update", "Update"
+        DELETE = "delete", "Delete"
+
+    article_id = models.PositiveIntegerField(db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    not_before = models.DateTimeField(default=datetime.datetime.min.replace(tzinfo=datetime.UTC))
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.action} article {self.article_id}"

@@ -1,0 +1,111 @@
+"""The one entry point pages use to search: a request in, lazy results out.
+
+Results behave as a sequence for Django's Paginator: counting and facets are computed
+once; only the page being shown is ranked, fetched from the database and highlighted.
+"""
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from haystack import connections
+
+from archive.models import Article
+from archive.search import query as q
+from archive.search.highlight import WordMatcher, snippet
+from archive.search.resolve import DatabaseResolver
+from archive.search.whoosh_backend import ArchiveWhooshBackend, IndexUnavailable
+from archive.search.whoosh_search import Evaluator, date_overlap, facet_counts, ranked_docnums, snapshots
+
+FACET_FIELDS = ("source", "kind", "lang", "actor", "year", "month")
+SORTS = ("relevance", "newest", "oldest")
+MAX_RANKED = 10_000
+
+__all__ = ["IndexUnavailable", "SearchRequest", "SearchResults", "search"]
+
+
+@dataclass
+class SearchRequest:
+    query: q.ParsedQuery = field(default_factory=lambda: q.ParsedQuery(q.MatchAll()))
+    filters: dict = field(default_factory=dict)  # facet field → values, already allow-listed
+    date_from: object = None
+    date_to: object = None
+    sort: str = "relevance"
+
+
+@dataclass
+class Hit:
+    article: Article
+    snippet: str
+
+
+class SearchResults(Sequence):
+    def __init__(self, request):
+        started = time.perf_counter()
+        self.request = request
+        self.backend = connections["default"].get_backend()
+        if not isinstance(self.backend, ArchiveWhooshBackend):
+            raise IndexUnavailable("this search path needs the Whoosh backend; configure SEARCH_URL=whoosh://…")
+        self.snapshot = snapshots.get(self.backend)
+        self.evaluator = Evaluator(self.snapshot, settings.ARCHIVE_LANGUAGES, DatabaseResolver())
+        self.compiled = self.evaluator.evaluate(request.query.tree)
+        query_mask = self.compiled.mask
+        filter_masks = self._filter_masks()
+        self.compiled.mask = query_mask & self._all(filter_masks.values())
+        self.count = int(self.compiled.mask.sum())
+        self.facets = self._facets(query_mask, filter_masks)
+        self.notices = list(request.query.notices) + self.evaluator.notices
+        self.matcher = WordMatcher(q.text_words(request.query.tree), settings.ARCHIVE_LANGUAGES)
+        self.sort = request.sort if request.sort in SORTS else "relevance"
+        if self.sort == "relevance" and self.compiled.scoring is None:
+            self.sort = "newest"
+        self.elapsed_ms = (time.perf_counter() - started) * 1000
+
+    def _all(self, masks):
+        combined = self.snapshot.live.copy()
+        for mask in masks:
+            combined &= mask
+        return combined
+
+    def _filter_masks(self):
+        masks = {
+            name: self.evaluator.filter_mask(name, values) for name, values in self.request.filters.items() if values
+        }
+        if self.request.date_from or self.request.date_to:
+            masks["date"] = date_overlap(self.snapshot, self.request.date_from, self.request.date_to)
+        return masks
+
+    def _facets(self, query_mask, filter_masks):
+        # Each facet's counts apply every other filter but its own, so choosing one value
+        # still shows how many the other values of that facet would add.
+        facets = {}
+        for name in FACET_FIELDS:
+            if name == "month" and len(self.request.filters.get("year", [])) != 1:
+                continue
+            others = self._all(mask for other, mask in filter_masks.items() if other != name)
+            facets[name] = facet_counts(self.snapshot, name, query_mask & others)
+        return facets
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, min(index.stop or self.count, MAX_RANKED)
+        docnums = ranked_docnums(self.snapshot, self.compiled, self.sort, stop)[start:stop]
+        pks = [int(self.snapshot.pk[docnum]) for docnum in docnums]
+        articles = Article.objects.select_related("source", "near_duplicate_of").in_bulk(pks)
+        hits = []
+        for pk in pks:
+            article = articles.get(pk)
+            if article is None:
+                continue  # deleted since the index was read; the outbox is removing it
+            text = " ".join(filter(None, [article.lede, article.body]))
+            hits.append(Hit(article, snippet(text, self.matcher, article.language)))
+        return hits
+
+
+def search(request):
+    return SearchResults(request)

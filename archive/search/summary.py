@@ -1,0 +1,75 @@
+"""Facet counts as people read them: labels from the database, and what clicking each one does."""
+
+import calendar
+from dataclasses import dataclass
+
+from archive.models import Actor, Source
+from archive.search.resolve import language_name
+
+FACET_TITLES = {
+    "source": "Source",
+    "kind": "Source kind",
+    "lang": "Language",
+    "actor": "Actor",
+    "year": "Year",
+    "month": "Month",
+}
+TOP_ACTORS = 20
+
+
+@dataclass
+class FacetEntry:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    query: object  # the QueryDict that toggles this value
+
+
+@dataclass
+class Facet:
+    name: str
+    title: str
+    entries: list
+    hidden: list  # beyond the first TOP_ACTORS: shown under "show all"
+
+
+def labels_for(name, values):
+    if name == "source":
+        return dict(Source.objects.filter(slug__in=values).values_list("slug", "name"))
+    if name == "actor":
+        return dict(Actor.objects.filter(slug__in=values).values_list("slug", "name"))
+    if name == "kind":
+        return dict(Source.Kind.choices)
+    if name == "lang":
+        return {value: language_name(value) for value in values}
+    if name == "month":
+        return {value: f"{calendar.month_name[int(value) % 100]} {int(value) // 100}" for value in values}
+    return {value: str(value) for value in values}
+
+
+def toggled_query(base_query, name, values, clear=()):
+    query = base_query.copy()
+    query.setlist(name, values)
+    for key in ("page", *clear):
+        query.pop(key, None)
+    return query
+
+
+def facet_display(facets, filters, base_query):
+    """A Facet per field, with the currently selected values first."""
+    shown = []
+    for name, counts in facets.items():
+        selected = filters.get(name, [])
+        counted = {str(value): count for value, count in counts}
+        values = list(dict.fromkeys(list(selected) + list(counted)))
+        labels = labels_for(name, values)
+        entries = []
+        for value in values:
+            toggled = [v for v in selected if v != value] if value in selected else [*selected, value]
+            query = toggled_query(base_query, name, toggled, clear=("month",) if name == "year" else ())
+            entries.append(FacetEntry(value, labels.get(value, value), counted.get(value, 0), value in selected, query))
+        if entries:
+            limit = TOP_ACTORS if name == "actor" else len(entries)
+            shown.append(Facet(name, FACET_TITLES[name], entries[:limit], entries[limit:]))
+    return shown

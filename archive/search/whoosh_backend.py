@@ -1,0 +1,167 @@
+"""Our haystack engine for Whoosh: a lean schema, our own analysis, and writes that never fail silently.
+
+haystack's stock Whoosh backend analyses faceted CharFields as stemmed text, stores
+every text field twice, copies memory-mapped segments into memory on each searcher open,
+and swallows failed writes (AsyncWriter, SILENTLY_FAIL). This backend keeps haystack's
+SearchIndex and management commands but replaces all four.
+"""
+
+import logging
+import os
+import warnings
+
+from haystack.backends import BaseEngine
+from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
+from haystack.exceptions import SkipDocument
+from haystack.utils import get_identifier
+
+from archive.search.analysis import analysed_text
+
+with warnings.catch_warnings():
+    # Whoosh 2.7.4 (2016) uses escape sequences newer Pythons warn about.
+    warnings.simplefilter("ignore", SyntaxWarning)
+    from whoosh import fields, index
+    from whoosh.analysis import SpaceSeparatedTokenizer
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.qparser import QueryParser
+
+log = logging.getLogger(__name__)
+
+# Seconds a writer waits for Whoosh's single write lock before giving up; a change that
+# cannot be written stays in the outbox and is retried, so this only bounds latency.
+WRITE_LOCK_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "2.0"))
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be read or written right now (locked, missing, disk full)."""
+
+
+def archive_schema():
+    # Text fields hold terms we analysed ourselves (one per word, positions kept for
+    # phrases), so Whoosh only splits on spaces. Nothing is stored twice: snippets are
+    # cut from the database text.
+    analysed = SpaceSeparatedTokenizer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        pk=fields.NUMERIC(int, bits=64, sortable=True, stored=True),
+        title=fields.TEXT(analyzer=analysed, phrase=True),
+        text=fields.TEXT(analyzer=analysed, phrase=True),
+        author=fields.TEXT(analyzer=analysed, phrase=True),
+        source=fields.ID(sortable=True),
+        kind=fields.ID(sortable=True),
+        lang=fields.ID(sortable=True),
+        actors=fields.KEYWORD(commas=True, lowercase=False),
+        date_start=fields.NUMERIC(int, sortable=True),
+        date_end=fields.NUMERIC(int, sortable=True),
+        dup_of=fields.NUMERIC(int, bits=64, sortable=True),
+        updated=fields.NUMERIC(int, bits=64, sortable=True),
+    )
+
+
+def date_number(value):
+    """20211201 for 1 Dec 2021; 0 for an unknown date."""
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
+
+
+def whoosh_document(prepared):
+    """Turn what ArticleIndex prepared into the fields of our schema."""
+    language = prepared.get("language") or ""
+    return {
+        "id": prepared["id"],
+        "pk": int(prepared["django_id"]),
+        "title": analysed_text(prepared.get("title") or "", language),
+        "text": analysed_text(prepared.get("text") or "", language),
+        "author": analysed_text(prepared.get("author") or "", language),
+        "source": prepared.get("source") or "",
+        "kind": prepared.get("source_kind") or "",
+        "lang": language,
+        "actors": ",".join(prepared.get("actors") or []),
+        "date_start": date_number(prepared.get("date_start")),
+        "date_end": date_number(prepared.get("date_end")),
+        "dup_of": int(prepared.get("near_duplicate_of") or 0),
+        "updated": timestamp_number(prepared.get("updated_at")),
+    }
+
+
+def timestamp_number(value):
+    """Microseconds since the epoch, so the index can tell a stale copy of an article."""
+    return int(value.timestamp() * 1_000_000) if value else 0
+
+
+class ArchiveWhooshBackend(WhooshSearchBackend):
+    def setup(self):
+        os.makedirs(self.path, exist_ok=True)
+        # Without mmap, opening a searcher reads only what it needs instead of copying
+        # every segment into memory (62 ms at 10k documents → under 1 ms).
+        self.storage = FileStorage(self.path, supports_mmap=False)
+        self.content_field_name, self.schema = "text", archive_schema()
+        self.parser = QueryParser("text", schema=self.schema)
+        if index.exists(self.storage):
+            self.index = self.storage.open_index(schema=self.schema)
+        else:
+            self.index = self.storage.create_index(self.schema)
+        self.setup_complete = True
+
+    def build_schema(self, fields_):
+        return "text", archive_schema()
+
+    def writer(self):
+        if not self.setup_complete:
+            self.setup()
+        try:
+            return self.index.writer(timeout=WRITE_LOCK_TIMEOUT)
+        except Exception as error:
+            raise IndexUnavailable(f"the search index cannot be written: {error}") from error
+
+    def update(self, index_, iterable, commit=True):
+        documents = []
+        for obj in iterable:
+            try:
+                documents.append(whoosh_document(index_.full_prepare(obj)))
+            except SkipDocument:
+                continue
+        if not documents:
+            return
+        writer = self.writer()
+        try:
+            for document in documents:
+                writer.update_document(**document)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+
+    def remove(self, obj_or_string, commit=True):
+        self.remove_identifiers([get_identifier(obj_or_string)])
+
+    def remove_identifiers(self, identifiers):
+        writer = self.writer()
+        try:
+            for identifier in identifiers:
+                writer.delete_by_term("id", identifier)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+
+    def clear(self, models=None, commit=True):
+        # Everything in this index is an article, so clearing a model clears the index.
+        if not self.setup_complete:
+            self.setup()
+        writer = self.writer()
+        writer.commit(mergetype=_clear_all)
+
+    def open_searcher(self):
+        if not self.setup_complete:
+            self.setup()
+        return self.index.refresh().searcher()
+
+
+def _clear_all(writer, segments):
+    """A Whoosh merge policy that drops every existing segment."""
+    return []
+
+
+class ArchiveWhooshEngine(BaseEngine):
+    backend = ArchiveWhooshBackend
+    query = WhooshSearchQuery

@@ -1,0 +1,102 @@
+"""Pages. Query logic lives in QuerySets, the search form and archive.search; views stay thin."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.generic import DetailView, TemplateView
+
+from archive.forms import SearchForm
+from archive.models import Actor, Article, ArticleSlug, Source
+from archive.search import query as q
+from archive.search.service import IndexUnavailable, search
+from archive.search.summary import facet_display
+
+RESULTS_PER_PAGE = 20
+
+
+class HomeView(TemplateView):
+    template_name = "archive/home.html"
+
+    def get_context_data(self, **kwargs):
+        articles = Article.objects.published()
+        return super().get_context_data(
+            article_count=articles.count(),
+            recent=articles.newest_first().select_related("source")[:8],
+            by_source=articles.values("source__name", "source__slug").annotate(n=Count("id")).order_by("-n"),
+            by_language=articles.values("language").annotate(n=Count("id")).order_by("-n"),
+            by_year=articles.dated()
+            .values("published_on__year")
+            .annotate(n=Count("id"))
+            .order_by("-published_on__year"),
+            form=SearchForm(),
+            **kwargs,
+        )
+
+
+def search_view(request):
+    form = SearchForm(request.GET)
+    context = {"form": form, "notices": form.notices}
+    try:
+        results = search(form.search_request())
+    except q.QueryTooBroad as error:
+        context["error"] = str(error)
+        return render(request, "search/search.html", context, status=400)
+    except IndexUnavailable:
+        return render(request, "search/unavailable.html", context, status=503)
+    page = paginate(results, request.GET.get("page"))
+    context.update(
+        results=results,
+        page=page,
+        facets=facet_display(results.facets, form.filters, request.GET),
+        notices=form.notices + results.notices,
+    )
+    return render(request, "search/search.html", context)
+
+
+def paginate(results, page_number):
+    """The requested page; a page past the end or a non-number is a 404, never a 500."""
+    paginator = Paginator(results, RESULTS_PER_PAGE, allow_empty_first_page=True)
+    try:
+        return paginator.page(page_number or 1)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("There is no such page of results.") from None
+
+
+class ArticleView(DetailView):
+    queryset = Article.objects.published().select_related("source", "near_duplicate_of")
+    template_name = "archive/article.html"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if kwargs.get("slug") != self.object.slug:
+            return redirect(self.object, permanent=True)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        mentions = self.object.actor_mentions.select_related("actor")
+        return super().get_context_data(mentions=mentions, **kwargs)
+
+
+def article_by_old_slug(request, slug):
+    """Links from before an article's title was edited still arrive."""
+    old = get_object_or_404(ArticleSlug, slug=slug)
+    return redirect(old.article, permanent=True)
+
+
+class SourceView(DetailView):
+    model = Source
+    template_name = "archive/source.html"
+
+    def get_context_data(self, **kwargs):
+        articles = Article.objects.published().from_source(self.object).newest_first()
+        return super().get_context_data(articles=articles[:50], article_count=articles.count(), **kwargs)
+
+
+class ActorView(DetailView):
+    queryset = Actor.objects.prefetch_related("aliases")
+    template_name = "archive/actor.html"
+
+    def get_context_data(self, **kwargs):
+        articles = Article.objects.published().mentioning(self.object).newest_first().select_related("source")
+        return super().get_context_data(articles=articles[:50], article_count=articles.count(), **kwargs)

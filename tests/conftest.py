@@ -1,0 +1,32 @@
+"""Shared test set-up: every test gets its own empty Whoosh index in a temporary directory."""
+
+import pytest
+from haystack import connections
+
+from archive.search.config import WHOOSH_ENGINE
+from archive.search.whoosh_search import snapshots
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def search_index(tmp_path, settings):
+    """A real Whoosh index of our own schema, in a directory only this test uses."""
+    original = connections.connections_info
+    # haystack reads both: the handler its own copy, each engine the settings.
+    settings.HAYSTACK_CONNECTIONS = {"default": {"ENGINE": WHOOSH_ENGINE, "PATH": str(tmp_path / "whoosh_index")}}
+    connections.connections_info = settings.HAYSTACK_CONNECTIONS
+    connections.reload("default")
+    assert connections["default"].get_backend().path.startswith(str(tmp_path))
+    snapshots.clear()
+    yield connections["default"].get_backend()
+    connections.connections_info = original
+    connections.reload("default")
+    snapshots.clear()
