@@ -89,11 +89,20 @@ def timestamp_number(value):
 
 
 class ArchiveWhooshBackend(WhooshSearchBackend):
+    """PATH is the index home: it holds index generations and a CURRENT file naming the live one.
+
+    A rebuild writes a new generation beside the live one and swaps CURRENT atomically,
+    so searches and saves keep working throughout and a crashed rebuild changes nothing.
+    """
+
+    POINTER = "CURRENT"
+
     def setup(self):
         os.makedirs(self.path, exist_ok=True)
+        self.index_dir = self.current_index_dir()
         # Without mmap, opening a searcher reads only what it needs instead of copying
         # every segment into memory (62 ms at 10k documents → under 1 ms).
-        self.storage = FileStorage(self.path, supports_mmap=False)
+        self.storage = FileStorage(self.index_dir, supports_mmap=False)
         self.content_field_name, self.schema = "text", archive_schema()
         self.parser = QueryParser("text", schema=self.schema)
         if index.exists(self.storage):
@@ -102,12 +111,28 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self.index = self.storage.create_index(self.schema)
         self.setup_complete = True
 
+    def current_index_dir(self):
+        """The live generation's directory, creating a first one for a new index home."""
+        pointer = os.path.join(self.path, self.POINTER)
+        try:
+            with open(pointer, encoding="utf-8") as file:
+                name = file.read().strip()
+        except FileNotFoundError:
+            name = "generation-1"
+            os.makedirs(os.path.join(self.path, name), exist_ok=True)
+            swap_pointer(self.path, name)
+        return os.path.join(self.path, name)
+
+    def ensure_current(self):
+        """Reopen the index if a rebuild swapped in a new generation since we opened it."""
+        if not self.setup_complete or self.current_index_dir() != self.index_dir:
+            self.setup()
+
     def build_schema(self, fields_):
         return "text", archive_schema()
 
     def writer(self):
-        if not self.setup_complete:
-            self.setup()
+        self.ensure_current()
         try:
             return self.index.writer(timeout=WRITE_LOCK_TIMEOUT)
         except Exception as error:
@@ -146,15 +171,22 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def clear(self, models=None, commit=True):
         # Everything in this index is an article, so clearing a model clears the index.
-        if not self.setup_complete:
-            self.setup()
         writer = self.writer()
         writer.commit(mergetype=_clear_all)
 
     def open_searcher(self):
-        if not self.setup_complete:
-            self.setup()
+        self.ensure_current()
         return self.index.refresh().searcher()
+
+
+def swap_pointer(home, name):
+    """Point the index home at generation `name`, atomically (rename over the old pointer)."""
+    temporary = os.path.join(home, f".{ArchiveWhooshBackend.POINTER}.{os.getpid()}")
+    with open(temporary, "w", encoding="utf-8") as file:
+        file.write(name)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, os.path.join(home, ArchiveWhooshBackend.POINTER))
 
 
 def _clear_all(writer, segments):

@@ -280,14 +280,13 @@ class SnapshotCache:
 
     def get(self, backend):
         try:
-            if not backend.setup_complete:
-                backend.setup()
+            backend.ensure_current()
             current = self._snapshots.get(backend.path)
-            if current is not None and current.generation == backend.index.latest_generation():
+            if current is not None and current.generation == self._generation(backend):
                 return current
             with self._lock:
                 current = self._snapshots.get(backend.path)
-                generation = backend.index.latest_generation()
+                generation = self._generation(backend)
                 if current is None or current.generation != generation:
                     if current is not None:
                         self._retired.append((time.monotonic(), current))
@@ -303,6 +302,10 @@ class SnapshotCache:
             # Locked, missing, corrupt or unreadable: the page says so (503); the log keeps the cause.
             log.exception("search index unreadable")
             raise IndexUnavailable(f"the search index cannot be read: {error}") from error
+
+    @staticmethod
+    def _generation(backend):
+        return backend.index_dir, backend.index.latest_generation()
 
     def _close_retired(self, before):
         keep = []

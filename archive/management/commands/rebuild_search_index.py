@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from archive.models import Article
+from archive.search.rebuild import rebuild
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search index into a new generation and swap it in atomically; searches keep working."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=500, help="Articles read from the database per query.")
+        parser.add_argument("--no-progress", action="store_true", help="Do not show a progress bar.")
+
+    def handle(self, *args, batch_size=500, no_progress=False, **options):
+        total = Article.objects.published().count()
+        with tqdm(total=total, unit="doc", disable=no_progress, file=self.stderr) as progress:
+            report = rebuild(batch_size=batch_size, progress=progress)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Indexed {report.documents} articles in {report.seconds:.1f} s "
+                f"({report.documents_per_second:.0f} documents/s) into {report.generation}; "
+                f"{report.caught_up} changes made meanwhile applied."
+            )
+        )
