@@ -9,8 +9,9 @@ from django.views.generic import DetailView, TemplateView
 from archive.forms import SearchForm
 from archive.models import Actor, Article, ArticleSlug, Source
 from archive.search import query as q
-from archive.search.service import IndexUnavailable, search
+from archive.search.service import IndexUnavailable, related_articles, search
 from archive.search.summary import facet_display
+from archive.search_help import SYNTAX_EXAMPLES
 
 RESULTS_PER_PAGE = 20
 
@@ -34,6 +35,11 @@ class HomeView(TemplateView):
         )
 
 
+class SearchHelpView(TemplateView):
+    template_name = "search/help.html"
+    extra_context = {"examples": SYNTAX_EXAMPLES}
+
+
 def search_view(request):
     form = SearchForm(request.GET)
     context = {"form": form, "notices": form.notices}
@@ -50,6 +56,7 @@ def search_view(request):
         page=page,
         facets=facet_display(results.facets, form.filters, request.GET),
         notices=form.notices + results.notices,
+        suggestion=results.did_you_mean(form.cleaned_data.get("q", "")),
     )
     return render(request, "search/search.html", context)
 
@@ -75,7 +82,7 @@ class ArticleView(DetailView):
 
     def get_context_data(self, **kwargs):
         mentions = self.object.actor_mentions.select_related("actor")
-        return super().get_context_data(mentions=mentions, **kwargs)
+        return super().get_context_data(mentions=mentions, related=related_articles(self.object), **kwargs)
 
 
 def article_by_old_slug(request, slug):

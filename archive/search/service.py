@@ -14,11 +14,14 @@ from haystack import connections
 from archive.models import Article
 from archive.search import query as q
 from archive.search.highlight import WordMatcher, snippet
+from archive.search.related import related_docnums
 from archive.search.resolve import DatabaseResolver
+from archive.search.suggest import suggest
 from archive.search.whoosh_backend import ArchiveWhooshBackend, IndexUnavailable
 from archive.search.whoosh_search import Evaluator, date_overlap, facet_counts, ranked_docnums, snapshots
 
 FACET_FIELDS = ("source", "kind", "lang", "actor", "year", "month")
+FEW_HITS = 3  # at or below this, a corrected query is suggested
 SORTS = ("relevance", "newest", "oldest")
 MAX_RANKED = 10_000
 
@@ -90,6 +93,16 @@ class SearchResults(Sequence):
     def __len__(self):
         return self.count
 
+    def did_you_mean(self, raw_query):
+        """A corrected query that finds more, when this one finds few or none."""
+        if self.count > FEW_HITS or not raw_query:
+            return None
+        corrected = suggest(self.snapshot, raw_query, self.request.query.tree, settings.ARCHIVE_LANGUAGES)
+        if corrected is None:
+            return None
+        better = SearchResults(SearchRequest(q.parse_leniently(corrected), self.request.filters))
+        return corrected if better.count > self.count else None
+
     def __getitem__(self, index):
         if isinstance(index, int):
             return self[index : index + 1][0]
@@ -109,3 +122,14 @@ class SearchResults(Sequence):
 
 def search(request):
     return SearchResults(request)
+
+
+def related_articles(article, limit=5):
+    """Articles most like `article`; empty when the index cannot be read (the page still works)."""
+    try:
+        snapshot = snapshots.get(connections["default"].get_backend())
+    except IndexUnavailable:
+        return []
+    pks = [int(snapshot.pk[docnum]) for docnum in related_docnums(snapshot, article, limit)]
+    found = Article.objects.published().select_related("source").in_bulk(pks)
+    return [found[pk] for pk in pks if pk in found]

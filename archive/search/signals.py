@@ -37,15 +37,19 @@ class OutboxSignalProcessor(BaseSignalProcessor):
     def mention_changed(self, sender, instance, **kwargs):
         enqueue(instance.article_id, IndexTask.Action.UPDATE)
 
-    def source_changed(self, sender, instance, created=False, **kwargs):
-        if not created:
+    # Fixture loads (raw saves) of sources and actors touch no indexed article text: the
+    # articles they load are queued by their own signals.
+    def source_changed(self, sender, instance, created=False, raw=False, **kwargs):
+        if not created and not raw:
             enqueue_many(instance.articles.values_list("pk", flat=True))
 
-    def actor_changed(self, sender, instance, created=False, **kwargs):
-        if not created:
+    def actor_changed(self, sender, instance, created=False, raw=False, **kwargs):
+        if not created and not raw:
             enqueue_many(instance.articles.values_list("pk", flat=True))
 
-    def alias_changed(self, sender, instance, **kwargs):
+    def alias_changed(self, sender, instance, raw=False, **kwargs):
+        if raw:
+            return
         enqueue_many(Article.objects.filter(actor_mentions__actor_id=instance.actor_id).values_list("pk", flat=True))
 
 
