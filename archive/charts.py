@@ -93,6 +93,10 @@ class EventMarker:
     width: float
     event: object
 
+    @property
+    def center(self):
+        return round(self.x + self.width / 2, 2)
+
 
 @dataclass
 class Frame:
@@ -106,6 +110,8 @@ class Frame:
     plot_width: float = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     plot_height: float = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     y_label: str = "articles"
+    first_label: str = ""
+    last_label: str = ""
     ticks: list = field(default_factory=list)
     x_labels: list = field(default_factory=list)
     events: list = field(default_factory=list)
@@ -117,6 +123,26 @@ class Frame:
     @property
     def right(self):
         return self.left + self.plot_width
+
+    @property
+    def middle(self):
+        return self.top + self.plot_height / 2
+
+    @property
+    def tick_x(self):
+        return self.left - 6
+
+    @property
+    def label_y(self):
+        return self.bottom + 16
+
+    @property
+    def sub_label_y(self):
+        return self.bottom + 31
+
+    @property
+    def event_label_y(self):
+        return self.top - 8
 
     def y_of(self, value, top_value):
         return self.bottom - value / top_value * self.plot_height if top_value else self.bottom
@@ -209,6 +235,7 @@ def bar_chart(histogram, link_for, title, events=()):
         )
     chart.x_labels = period_labels(periods, chart.left, slot)
     chart.events = event_markers(events, periods, chart.left, slot)
+    chart.first_label, chart.last_label = periods[0].label, periods[-1].label
     return chart
 
 
@@ -254,6 +281,7 @@ def line_chart(named_histograms, title, share=False, events=()):
         chart.series.append(series)
     chart.x_labels = period_labels(chart.periods, chart.left, slot)
     chart.events = event_markers(events, chart.periods, chart.left, slot)
+    chart.first_label, chart.last_label = chart.periods[0].label, chart.periods[-1].label
     return chart
 
 

@@ -236,7 +236,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(source=source)
 
     def chronological(self):
-        return self.order_by("published_on", "published_time", "id")
+        """Oldest first; undated articles last."""
+        return self.order_by(models.F("published_on").asc(nulls_last=True), "published_time", "id")
 
     def newest_first(self):
         return self.order_by(models.F("published_on").desc(nulls_last=True), "-published_time", "-id")
