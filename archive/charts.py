@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from archive.timeline import Granularity
 
-WIDTH, HEIGHT = 960, 240
+WIDTH, HEIGHT = 960, 260
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 16, 28, 44
 MIN_BAR_HEIGHT = 2
 CHAR_WIDTH = 7.5  # of the 12px axis font, to keep labels from overlapping
@@ -150,23 +150,31 @@ class Frame:
 
 def period_labels(periods, left, slot):
     """Labels under the bars, thinned so they never overlap, with the year or month where it changes."""
-    every = max(1, math.ceil(CHAR_WIDTH * 5 / slot))
     granularity = periods[0].granularity if periods else Granularity.YEAR
+    if granularity == Granularity.MONTH and len(periods) > 24:
+        return _year_labels(periods, left, slot)
+    every = max(1, math.ceil(CHAR_WIDTH * 5 / slot))
     labels = []
     for i, period in enumerate(periods):
         x = left + (i + 0.5) * slot
         if granularity == Granularity.YEAR:
-            if i % every == 0:
+            if (period.year - periods[0].year) % every == 0:
                 labels.append(AxisLabel(x, period.short_label))
             continue
         starts_group = i == 0 or (period.month == 1 if granularity == Granularity.MONTH else period.day == 1)
-        if every >= (12 if granularity == Granularity.MONTH else 28):
-            # Too many bars for each one: label only where a year (or month) begins.
-            if starts_group and (granularity == Granularity.DAY or period.month == 1 or i == 0):
-                labels.append(AxisLabel(x, group_label(period)))
-        elif i % every == 0 or starts_group:
+        if i % every == 0 or starts_group:
             labels.append(AxisLabel(x, period.short_label, group_label(period) if starts_group else ""))
     return _drop_crowded(labels)
+
+
+def _year_labels(periods, left, slot):
+    """Many months: a tick label at each January (every few years when even those would crowd)."""
+    every = max(1, math.ceil(CHAR_WIDTH * 6 / (slot * 12)))
+    return [
+        AxisLabel(left + (i + 0.5) * slot, str(period.year))
+        for i, period in enumerate(periods)
+        if period.month == 1 and period.year % every == 0
+    ]
 
 
 def group_label(period):

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, TemplateView
 
 from archive.forms import SearchForm
-from archive.models import Article, ArticleSlug
+from archive.models import Actor, Article, ArticleSlug
 from archive.search import query as q
 from archive.search.service import IndexUnavailable, search
 from archive.search.summary import facet_display
@@ -31,6 +31,7 @@ class HomeView(TemplateView):
             .annotate(n=Count("id"))
             .order_by("-published_on__year"),
             form=SearchForm(),
+            top_actors=Actor.objects.with_article_counts().filter(article_count__gt=0).order_by("-article_count")[:10],
             **kwargs,
         )
 
