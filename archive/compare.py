@@ -18,7 +18,7 @@ class Comparison:
     counts: object = None
     shares: object = None
     rows: list = field(default_factory=list)  # (period, [(count, share text, url)])
-    series: list = field(default_factory=list)  # (label, total, url)
+    series: list = field(default_factory=list)  # (label, total, url, not charted: undated or too coarse)
     notices: list = field(default_factory=list)
     unavailable: bool = False
 
@@ -52,7 +52,8 @@ def compare_chart(series, notices):
         query = QueryDict(mutable=True)
         query["q"] = text
         named.append((series_label(text, parsed), histogram, f"{search_url}?{query.urlencode()}"))
-        comparison.series.append((named[-1][0], results.count, named[-1][2]))
+        not_charted = histogram.undated + sum(bucket.count for bucket in histogram.coarser)
+        comparison.series.append((named[-1][0], results.count, named[-1][2], not_charted))
     if not histograms[0].buckets:
         return comparison
     events = list(Event.objects.overlapping(histograms[0].first, histograms[0].last))
