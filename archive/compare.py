@@ -9,6 +9,7 @@ from archive.charts import format_percent, line_chart
 from archive.models import Actor, Event
 from archive.search import query as q
 from archive.search.histogram import compared_histograms
+from archive.search.resolve import actor_slugs_named
 from archive.search.service import IndexUnavailable, SearchRequest, search
 from archive.timeline_context import narrowed_query
 
@@ -26,9 +27,9 @@ class Comparison:
 def series_label(text, parsed):
     """An actor's name for `actor:slug`, else the query as typed."""
     if isinstance(parsed.tree, q.Filter) and parsed.tree.field == "actor":
-        actor = Actor.objects.filter(slug=parsed.tree.value.lower()).first()
-        if actor:
-            return actor.name
+        slugs = actor_slugs_named(parsed.tree.value)
+        if len(slugs) == 1:
+            return Actor.objects.get(slug=slugs[0]).name
     return text
 
 
