@@ -377,16 +377,16 @@ def day_calendar(year, day_counts, link_for, title):
     pitch = DAY_CELL + DAY_GAP
     first = datetime.date(year, 1, 1)
     cells, column_labels = [], []
-    day = first
-    while day.year == year:
-        week = (day - first).days // 7 if first.weekday() == 0 else ((day - first).days + first.weekday()) // 7
+    days_in_year = 366 if calendar.isleap(year) else 365
+    for offset in range(days_in_year):  # not "while day.year == year": 31 Dec 9999 has no next day
+        day = first + datetime.timedelta(days=offset)
+        week = (offset + first.weekday()) // 7
         x, y = HEAT_LEFT + week * pitch, HEAT_TOP + day.weekday() * pitch
         count = day_counts.get(day, 0)
         label = f"{day.day} {day:%b %Y}: {format_count(count)} article{'s' if count != 1 else ''}"
         cells.append(HeatCell(x, y, heat_level(count, maximum), count, label, link_for(day) if count else ""))
         if day.day == 1:
             column_labels.append((x, f"{day:%b}"))
-        day += datetime.timedelta(days=1)
     weeks = max(cell.x for cell in cells) + pitch
     return HeatMap(
         title=title,

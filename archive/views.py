@@ -7,11 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, TemplateView
 
 from archive.forms import SearchForm
-from archive.models import Actor, Article, ArticleSlug
+from archive.models import Article, ArticleSlug
 from archive.search import query as q
 from archive.search.service import IndexUnavailable, search
 from archive.search.summary import facet_display
-from archive.timeline_context import search_timeline
 
 RESULTS_PER_PAGE = 20
 
@@ -31,7 +30,6 @@ class HomeView(TemplateView):
             .annotate(n=Count("id"))
             .order_by("-published_on__year"),
             form=SearchForm(),
-            top_actors=Actor.objects.with_article_counts().filter(article_count__gt=0).order_by("-article_count")[:10],
             **kwargs,
         )
 
@@ -52,7 +50,6 @@ def search_view(request):
         page=page,
         facets=facet_display(results.facets, form.filters, request.GET),
         notices=form.notices + results.notices,
-        timeline=search_timeline(results, request.GET),
     )
     return render(request, "search/search.html", context)
 

@@ -109,6 +109,17 @@ def test_an_empty_year_says_so(client, archive):
     assert "0 articles dated to 1990" in page and 'rel="next" href="/archive/2018/"' in page
 
 
+@pytest.mark.parametrize("url", ["/archive/1/", "/archive/9999/", "/archive/9999/12/", "/archive/9999/12/31/"])
+def test_the_first_and_last_representable_dates_work(client, archive, url):
+    assert client.get(url).status_code == 200
+
+
+def test_an_actor_without_articles_has_an_empty_timeline(client):
+    actor = make_actor("Nobody")
+    page = html(client.get(actor.get_absolute_url()))
+    assert "0 articles" in page and "<svg" not in page and "No article mentions Nobody yet." in page
+
+
 def test_actor_directory_finds_any_alias_in_any_script_and_case(client, archive):
     for text in ["нато", "НАТО", "otan", "nato"]:
         page = html(client.get("/actors/", {"q": text}))
