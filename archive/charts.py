@@ -85,6 +85,15 @@ class Bar:
     count: int
     url: str
 
+    @property
+    def count_text(self):
+        return format_count(self.count)
+
+    @property
+    def description(self):
+        """What a screen reader says and a tooltip shows: "December 2021: 3 articles"."""
+        return f"{self.label}: {format_count(self.count)} article{'' if self.count == 1 else 's'}"
+
 
 @dataclass
 class EventMarker:

@@ -124,13 +124,17 @@ def number_date(number):
 
 def precision_of(starts, ends):
     """Each date's precision as a Granularity (0 when unknown), from its first and last day."""
-    precision = np.where(starts // 100 == ends // 100, Granularity.MONTH, Granularity.YEAR)
-    precision = np.where(starts == ends, Granularity.DAY, precision)
-    return np.where(starts > 0, precision, 0)
+    # Plain ints, not the IntEnum members: with those NumPy builds (slow) object arrays.
+    precision = np.where(starts // 100 == ends // 100, int(Granularity.MONTH), int(Granularity.YEAR))
+    precision = np.where(starts == ends, int(Granularity.DAY), precision)
+    return np.where(starts > 0, precision, 0).astype(np.int8)
 
 
 def bin_numbers(starts, granularity):
-    return {Granularity.YEAR: starts // 10000, Granularity.MONTH: starts // 100}.get(granularity, starts)
+    """yyyy, yyyymm or yyyymmdd of each start."""
+    if granularity == Granularity.YEAR:
+        return starts // 10000
+    return starts // 100 if granularity == Granularity.MONTH else starts
 
 
 def choose_granularity(first, last, max_months=MAX_MONTH_BARS):
@@ -218,7 +222,7 @@ def histogram(starts, ends, span=None, granularity=None, max_months=MAX_MONTH_BA
     periods = periods_between(first, last, granularity)
     precision = precision_of(starts, ends)
     inside = (starts > 0) & (starts <= date_number(periods[-1].end)) & (ends >= date_number(periods[0].start))
-    fits = inside & (precision >= granularity)
+    fits = inside & (precision >= int(granularity))
     counts = _count(bin_numbers(starts[fits], granularity), [period.number for period in periods])
     buckets = [Bucket(period, count) for period, count in zip(periods, counts, strict=True)]
     coarser = _coarser_buckets(starts[inside & ~fits], precision[inside & ~fits])
@@ -235,7 +239,7 @@ def _count(values, numbers):
 def _coarser_buckets(starts, precision):
     buckets = []
     for granularity in (Granularity.MONTH, Granularity.YEAR):
-        numbers, counts = np.unique(bin_numbers(starts[precision == granularity], granularity), return_counts=True)
+        numbers, counts = np.unique(bin_numbers(starts[precision == int(granularity)], granularity), return_counts=True)
         buckets += [
             Bucket(Period.from_number(int(n), granularity), int(c)) for n, c in zip(numbers, counts, strict=True)
         ]

@@ -1,6 +1,7 @@
 """Bucketing dates at their own precision, choosing bins for a span, shares, and the charts drawn from them."""
 
 import datetime
+import re
 
 import numpy as np
 import pytest
@@ -204,3 +205,18 @@ def test_search_results_histogram_counts_hits_from_the_index():
     assert counts(hist) == {"2021-12": 2}
     assert [(bucket.period.key, bucket.count) for bucket in hist.coarser] == [("2022", 1)]
     assert hist.undated == 1
+
+
+def test_svg_coordinates_stay_numbers_in_a_decimal_comma_locale(settings):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from archive.timeline_context import Timeline
+
+    settings.USE_THOUSAND_SEPARATOR = True
+    starts = np.array([20210105, 20210305, 20210306])
+    hist = histogram(starts, starts, granularity=Granularity.MONTH)
+    with translation.override("de"):
+        svg = render_to_string("includes/histogram.html", {"timeline": Timeline(hist, bar_chart(hist, str, "H"))})
+    coordinates = re.findall(r' (?:x|y|width|height)="([^"]*)"', svg)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates)
