@@ -244,3 +244,24 @@ def test_pages_work_on_a_corpus_of_hundreds_over_ten_years(client):
     undated = published.mentioning(actors["nato"]).undated().count()
     assert placed + coarser + undated == published.mentioning(actors["nato"]).count()
     assert riga.name.replace("'", "&#x27;") in nato
+
+
+def test_an_editor_adds_an_event_in_the_admin_and_timelines_mark_it(client, archive):
+    from django.contrib.auth.models import Group, User
+
+    editor = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    nato = archive["riga"].actors.get(name="NATO")
+    form = {"name": "Riga <meeting>", "date": "2021-11-30", "date_precision": "day", "end_date": "2021-12-01",
+            "actors": [nato.pk], "description": "Foreign ministers met.", "link": "nato.int"}  # fmt: skip
+    response = client.post("/admin/archive/event/add/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = Event.objects.get()
+    assert event.link == "https://nato.int" and list(event.actors.all()) == [nato]
+    refused = client.post("/admin/archive/event/add/", {**form, "end_date": "2021-11-01"})
+    assert refused.status_code == 200 and "The end is before the start." in refused.content.decode()
+    for url in ["/actors/nato/", "/search/?q=riga", "/archive/2021/12/", "/compare/?s=actor:nato"]:
+        page = html(client.get(url))
+        assert "Riga &lt;meeting&gt;</strong>, <time" in page and 'class="event"' in page, url
+    assert "Riga &lt;meeting&gt;" not in html(client.get("/archive/2018/11/"))
