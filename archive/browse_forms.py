@@ -12,7 +12,8 @@ MAX_DIRECTORY_QUERY = 100
 
 
 class ActorDirectoryForm(forms.Form):
-    q = forms.CharField(required=False, max_length=MAX_DIRECTORY_QUERY, label="Name or alias", strip=True)
+    # Not "q": the header's search box shows the q of every page.
+    name = forms.CharField(required=False, max_length=MAX_DIRECTORY_QUERY, label="Name or alias", strip=True)
     kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *Actor.Kind.choices])
     sort = forms.ChoiceField(required=False, choices=[("name", "Name"), ("articles", "Most articles")])
 
@@ -23,8 +24,8 @@ class ActorDirectoryForm(forms.Form):
         actors = Actor.objects.with_article_counts().prefetch_related("aliases")
         if cleaned.get("kind"):
             actors = actors.filter(kind=cleaned["kind"])
-        if cleaned.get("q"):
-            actors = actors.filter(pk__in=actor_ids_matching(cleaned["q"]))
+        if cleaned.get("name"):
+            actors = actors.filter(pk__in=actor_ids_matching(cleaned["name"]))
         if cleaned.get("sort") == "articles":
             return actors.order_by("-article_count", "name")
         return actors.order_by("name")

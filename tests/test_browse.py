@@ -122,9 +122,9 @@ def test_an_actor_without_articles_has_an_empty_timeline(client):
 
 def test_actor_directory_finds_any_alias_in_any_script_and_case(client, archive):
     for text in ["нато", "НАТО", "otan", "nato"]:
-        page = html(client.get("/actors/", {"q": text}))
+        page = html(client.get("/actors/", {"name": text}))
         assert re.findall(r'<a href="/actors/([^/]+)/">', page) == ["nato"], text
-    assert re.findall(r'<a href="/actors/([^/]+)/">', html(client.get("/actors/", {"q": "лавров"}))) == [
+    assert re.findall(r'<a href="/actors/([^/]+)/">', html(client.get("/actors/", {"name": "лавров"}))) == [
         "sergey-lavrov"
     ]
 
@@ -141,7 +141,7 @@ def test_actor_directory_filters_by_kind_and_counts_articles(client, archive):
 
 
 def test_actor_directory_answers_bad_filters_clearly(client, archive):
-    page = html(client.get("/actors/", {"kind": "dragon", "page": "x", "q": "x" * 500}))
+    page = html(client.get("/actors/", {"kind": "dragon", "page": "x", "name": "x" * 500}))
     assert "Select a valid choice" in page and "at most 100 characters" in page
 
 
