@@ -265,3 +265,21 @@ def test_an_editor_adds_an_event_in_the_admin_and_timelines_mark_it(client, arch
         page = html(client.get(url))
         assert "Riga &lt;meeting&gt;</strong>, <time" in page and 'class="event"' in page, url
     assert "Riga &lt;meeting&gt;" not in html(client.get("/archive/2018/11/"))
+
+
+def test_seed_articles_sit_at_the_precision_their_texts_support(client):
+    from django.core.management import call_command
+
+    call_command("load_seed_content", verbosity=0)
+    drain_all()
+    december = html(client.get("/archive/2021/12/"))
+    assert titles(section(december, "month-only")) == ["NATO meets to discuss Russia"]
+    assert titles(december.split("Day by day", 1)[1]) == ["NATO calls on Russia to renew dialogue with the alliance"]
+    letter = "Russia publishes foreign minister&#x27;s letter on mutual security to Finland, other EU countries"
+    assert titles(section(html(client.get("/archive/2022/")), "year-only")) == [letter]
+    assert titles(html(client.get("/archive/undated/"))) == ["Features of international security environment"]
+    assert titles(html(client.get("/archive/2018/11/28/"))) == [
+        "Latvia invites Russia to ensure greater transparency and openness regarding military activities"
+    ]
+    for url in ["/archive/", "/actors/", "/sources/yle-news/", "/compare/?s=nato&s=russia", "/search/?q=nato"]:
+        html(client.get(url))
