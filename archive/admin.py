@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from archive.models import Actor, ActorAlias, Article, ArticleActor, IndexTask, Source
+from archive.models import Actor, ActorAlias, Article, ArticleActor, Event, IndexTask, Source
 
 # A pasted address without a scheme is meant as https (Django 6's default).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -76,3 +76,16 @@ class IndexTaskAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """Events are marked on every timeline whose span they fall in."""
+
+    list_display = ["name", "date", "end_date", "date_precision"]
+    list_filter = ["date_precision"]
+    search_fields = ["name", "description"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["actors"]
+    formfield_overrides = HTTPS_URLS
+    fields = ["name", "date", "date_precision", "end_date", "actors", "description", "link"]

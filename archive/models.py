@@ -236,7 +236,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(source=source)
 
     def chronological(self):
-        return self.order_by("published_on", "published_time", "id")
+        """Oldest first; undated articles last."""
+        return self.order_by(models.F("published_on").asc(nulls_last=True), "published_time", "id")
 
     def newest_first(self):
         return self.order_by(models.F("published_on").desc(nulls_last=True), "-published_time", "-id")
@@ -411,3 +412,73 @@ class IndexTask(models.Model):
 
     def __str__(self):
         return f"{self.action} article {self.article_id}"
+
+
+class EventQuerySet(models.QuerySet):
+    def overlapping(self, first, last):
+        """Events whose period shares at least a day with [first, last]."""
+        return self.filter(date__lte=last, end_date__gte=first)
+
+
+class Event(models.Model):
+    """Something that happened, curated by editors and marked on every timeline its period falls in."""
+
+    name = models.CharField(max_length=200)
+    date = models.DateField(
+        help_text="The first day; for an event known to the month or year, that period's first day."
+    )
+    date_precision = models.CharField(
+        max_length=10,
+        choices=[choice for choice in DatePrecision.choices if choice[0] != DatePrecision.UNKNOWN],
+        default=DatePrecision.DAY,
+    )
+    end_date = models.DateField(
+        null=True, blank=True, help_text="The last day of a range; leave empty for a single day, month or year."
+    )
+    actors = models.ManyToManyField(Actor, related_name="events", blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    link = models.URLField(max_length=1000, blank=True, help_text="Where to read more.")
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.date_display})"
+
+    def save(self, *args, **kwargs):
+        if self.end_date is None:
+            self.end_date = period_end(self.date, self.date_precision)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.date is None:
+            return
+        if self.date != floor_to_precision(self.date, self.date_precision):
+            raise ValidationError(
+                {"date": f"An event known to the {self.date_precision} starts on that period's first day."}
+            )
+        if self.end_date is not None and self.end_date < self.date:
+            raise ValidationError({"end_date": "The end is before the start."})
+
+    @property
+    def start(self):
+        return self.date
+
+    @property
+    def end(self):
+        return self.end_date or period_end(self.date, self.date_precision)
+
+    @property
+    def date_display(self):
+        """30 Nov – 1 Dec 2021, March 2014, 2014."""
+        start = format_date_at_precision(self.date, self.date_precision)
+        if self.end == period_end(self.date, self.date_precision):
+            return start
+        if self.date_precision != DatePrecision.DAY:
+            return f"{start} – {format_date_at_precision(self.end, DatePrecision.DAY)}"
+        if self.date.year == self.end.year:
+            start = f"{self.date.day} {self.date:%b}" if self.date.month != self.end.month else str(self.date.day)
+        return f"{start} – {format_date_at_precision(self.end, DatePrecision.DAY)}"

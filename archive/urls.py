@@ -1,6 +1,6 @@
 from django.urls import path
 
-from archive import views
+from archive import browse_views, views
 
 app_name = "archive"
 
@@ -11,6 +11,13 @@ urlpatterns = [
     path("articles/<int:pk>/<slug:slug>/", views.ArticleView.as_view(), name="article"),
     path("articles/<int:pk>/", views.ArticleView.as_view(), name="article-short"),
     path("a/<slug:slug>/", views.article_by_old_slug, name="article-old-slug"),
-    path("sources/<slug:slug>/", views.SourceView.as_view(), name="source"),
-    path("actors/<slug:slug>/", views.ActorView.as_view(), name="actor"),
+    path("sources/<slug:slug>/", browse_views.SourceView.as_view(), name="source"),
+    path("actors/", browse_views.actor_directory, name="actors"),
+    path("actors/<slug:slug>/", browse_views.ActorView.as_view(), name="actor"),
+    path("archive/", browse_views.ArchiveIndexView.as_view(), name="archive-index"),
+    path("archive/undated/", browse_views.undated_view, name="undated"),
+    path("archive/<int:year>/", browse_views.year_view, name="year"),
+    path("archive/<int:year>/<int:month>/", browse_views.month_view, name="month"),
+    path("archive/<int:year>/<int:month>/<int:day>/", browse_views.day_view, name="day"),
+    path("compare/", browse_views.compare_view, name="compare"),
 ]

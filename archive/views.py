@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, TemplateView
 
 from archive.forms import SearchForm
-from archive.models import Actor, Article, ArticleSlug, Source
+from archive.models import Article, ArticleSlug
 from archive.search import query as q
 from archive.search.service import IndexUnavailable, related_articles, search
 from archive.search.summary import facet_display
@@ -89,21 +89,3 @@ def article_by_old_slug(request, slug):
     """Links from before an article's title was edited still arrive."""
     old = get_object_or_404(ArticleSlug, slug=slug)
     return redirect(old.article, permanent=True)
-
-
-class SourceView(DetailView):
-    model = Source
-    template_name = "archive/source.html"
-
-    def get_context_data(self, **kwargs):
-        articles = Article.objects.published().from_source(self.object).newest_first()
-        return super().get_context_data(articles=articles[:50], article_count=articles.count(), **kwargs)
-
-
-class ActorView(DetailView):
-    queryset = Actor.objects.prefetch_related("aliases")
-    template_name = "archive/actor.html"
-
-    def get_context_data(self, **kwargs):
-        articles = Article.objects.published().mentioning(self.object).newest_first().select_related("source")
-        return super().get_context_data(articles=articles[:50], article_count=articles.count(), **kwargs)

@@ -1,0 +1,69 @@
+"""What a page needs to show a timeline: the histogram, its chart, links, events and notes."""
+
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+from django.urls import reverse
+
+from archive.charts import bar_chart
+from archive.models import Event
+from archive.search.histogram import results_histogram
+from archive.timeline import Granularity, choose_granularity, date_arrays, extent
+from archive.timeline import histogram as timeline_histogram
+
+MAX_ACTOR_MONTHS = 240
+UNIT_NAMES = {Granularity.YEAR: "year", Granularity.MONTH: "month", Granularity.DAY: "day"}
+
+
+@dataclass
+class Timeline:
+    histogram: object
+    chart: object = None
+    coarser: list = field(default_factory=list)  # (bucket, url) for months/years too coarse for the bins
+    events: list = field(default_factory=list)
+
+    @property
+    def undated(self):
+        return self.histogram.undated
+
+
+def narrowed_query(query, period):
+    """`query` with the date range set to `period` and the page reset."""
+    narrowed = query.copy() if isinstance(query, QueryDict) else QueryDict(mutable=True)
+    if not isinstance(query, QueryDict):
+        for name, value in query.items():
+            narrowed[name] = value
+    narrowed["date_from"] = narrowed["date_to"] = period.key
+    narrowed.pop("page", None)
+    return narrowed
+
+
+def timeline_for(histogram, link_for, title):
+    """A Timeline with its bar chart and the events over its span."""
+    if not histogram.buckets:
+        return Timeline(histogram)
+    events = list(Event.objects.overlapping(histogram.first, histogram.last))
+    chart = bar_chart(histogram, link_for, title, events)
+    coarser = [(bucket, link_for(bucket.period)) for bucket in histogram.coarser]
+    return Timeline(histogram, chart, coarser, chart.events)
+
+
+def search_timeline(results, query):
+    """The hits of a search page by period; each bar is the same search narrowed to its period."""
+    histogram = results_histogram(results)
+    title = f"Matching articles per {UNIT_NAMES[histogram.granularity]}"
+    return timeline_for(histogram, lambda period: "?" + narrowed_query(query, period).urlencode(), title)
+
+
+def filtered_timeline(articles, search_filter, title):
+    """An actor's or a source's articles by month (by year past twenty years); bars open the search."""
+    starts, ends = date_arrays(articles.values_list("published_on", "date_precision"))
+    span = extent(starts, ends)
+    granularity = Granularity.YEAR
+    if span and choose_granularity(*span, max_months=MAX_ACTOR_MONTHS) != Granularity.YEAR:
+        granularity = Granularity.MONTH
+    search_url = reverse("archive:search")
+    histogram = timeline_histogram(starts, ends, span, granularity)
+    return timeline_for(
+        histogram, lambda period: f"{search_url}?{narrowed_query(search_filter, period).urlencode()}", title
+    )
