@@ -107,7 +107,7 @@ def test_undated_article_is_cited_without_a_date(client):
     assert "issued" not in item and item["type"] == "article-newspaper"
     [entry] = rispy.loads(client.get(f"/articles/{undated.pk}/cite.ris").content.decode())
     assert "year" not in entry and "date" not in entry
-    assert "spa{}_nd".format(undated.pk) in client.get(f"/articles/{undated.pk}/cite.bib").content.decode()
+    assert f"spa{undated.pk}_nd" in client.get(f"/articles/{undated.pk}/cite.bib").content.decode()
 
 
 def test_the_hash_in_a_citation_can_be_recomputed_from_the_text(client, article):

