@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from playwright.sync_api import expect
 
-from archive.models import Article, ArticleActor
+from archive.models import Actor, Article, ArticleActor
 from tests.factories import make_actor
 
 pytestmark = pytest.mark.browser
@@ -45,11 +45,13 @@ def test_search_facet_article_cite(page, seed_content, screenshot):
 
 def test_actor_page_feed_link(page, seed_content, screenshot):
     """2. actor page → feed link, and the feed holds the actor's articles."""
-    stoltenberg = make_actor("Jens Stoltenberg", kind="person")
+    # The shipped registry may already tag him; the journey works either way.
+    stoltenberg = Actor.objects.filter(slug="jens-stoltenberg").first() or make_actor("Jens Stoltenberg", kind="person")
     article = Article.objects.get(title__startswith="NATO calls on Russia")
-    ArticleActor.objects.create(article=article, actor=stoltenberg, mention_count=2)
+    ArticleActor.objects.get_or_create(article=article, actor=stoltenberg)
+    expected = list(Article.objects.published().mentioning(stoltenberg).newest_first().values_list("title", flat=True))
     page.goto(stoltenberg.get_absolute_url())
-    expect(page.locator("h1")).to_have_text("Jens Stoltenberg")
+    expect(page.locator("h1")).to_have_text(stoltenberg.name)
     feed_link = page.locator("a.feed-link")
     expect(feed_link).to_contain_text("Atom feed")
     discovery = page.locator('link[rel="alternate"][type="application/atom+xml"]')
@@ -59,7 +61,7 @@ def test_actor_page_feed_link(page, seed_content, screenshot):
     assert response.ok and response.headers["content-type"].startswith("application/atom+xml")
     feed = feedparser.parse(response.body())
     assert not feed.bozo
-    assert [entry.title for entry in feed.entries] == [article.title]
+    assert [entry.title for entry in feed.entries] == expected and article.title in expected
 
 
 def editors_group():
