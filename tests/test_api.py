@@ -110,7 +110,7 @@ def test_an_unpublished_article_is_not_served(client, archive):
 
 
 def test_an_unreadable_index_is_a_503_in_json(client, archive, search_index):
-    for toc in Path(search_index.path).glob("*.toc"):
+    for toc in Path(search_index.path).rglob("*.toc"):  # every index generation
         toc.write_bytes(b"not an index")
     snapshots.clear()
     response = client.get("/api/articles/", {"q": "nato"})

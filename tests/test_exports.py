@@ -164,7 +164,7 @@ def test_an_unknown_format_is_a_404(client, archive):
 
 
 def test_an_unreadable_index_answers_503(client, archive, search_index):
-    for toc in Path(search_index.path).glob("*.toc"):
+    for toc in Path(search_index.path).rglob("*.toc"):  # every index generation
         toc.write_bytes(b"not an index")
     snapshots.clear()
     response = client.get("/search/export.csv", {"q": "nato"})
