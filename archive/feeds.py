@@ -16,11 +16,16 @@ from django.utils.text import Truncator
 
 from archive.forms import SearchForm
 from archive.models import Actor, Article, Source
+from archive.output_views import form_problems
 from archive.search import query as q
 from archive.search.service import IndexUnavailable, search
 from archive.search.stream import iter_hits
 
 FEED_LENGTH = 50
+
+
+class InvalidSearch(ValueError):
+    """A search feed asked with a field the search form rejects (a bad date, an unknown sort)."""
 
 
 class ArticleFeed(Feed):
@@ -106,7 +111,7 @@ class SearchFeed(ArticleFeed):
     def __call__(self, request, *args, **kwargs):
         try:
             return super().__call__(request, *args, **kwargs)
-        except q.QueryTooBroad as error:
+        except (q.QueryTooBroad, InvalidSearch) as error:
             return HttpResponse(f"No feed: {error}\n", status=400, content_type="text/plain; charset=utf-8")
         except IndexUnavailable:
             return HttpResponse("The search index is unavailable.\n", status=503, content_type="text/plain")
@@ -114,6 +119,8 @@ class SearchFeed(ArticleFeed):
     def get_object(self, request):
         form = SearchForm(request.GET)
         search_request = form.search_request()
+        if form.errors:
+            raise InvalidSearch(f"fix the search first ({form_problems(form)}).")
         search_request.sort = "newest"  # a subscription wants what is new, whatever the page's order
         return form, search(search_request)
 

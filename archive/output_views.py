@@ -8,7 +8,7 @@ import datetime
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from archive import citations
 from archive.exports import FULL_TEXT_COLUMNS, RESULT_COLUMNS, csv_lines, export_cap, jsonl_line, result_record
@@ -31,7 +31,7 @@ def plain_error(message, status):
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def export_search(request, format):
     if format not in TABLE_FORMATS and format not in citations.FORMATS:
         raise Http404(f"No export format “{format}”: use csv, jsonl, ris, bib or csl.")
@@ -39,8 +39,7 @@ def export_search(request, format):
     try:
         search_request = form.search_request()
         if form.errors:
-            problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
-            return plain_error(f"Nothing exported: fix the search first ({problems}).", 400)
+            return plain_error(f"Nothing exported: fix the search first ({form_problems(form)}).", 400)
         results = search(search_request)
     except q.QueryTooBroad as error:
         return plain_error(f"Nothing exported: {error}", 400)
@@ -56,6 +55,10 @@ def export_search(request, format):
     if results.count > cap:
         response["X-Export-Truncated"] = f"the first {cap} of {results.count} hits"
     return response
+
+
+def form_problems(form):
+    return "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
 
 
 def content_type(format):
@@ -77,7 +80,7 @@ def export_chunks(request, results, format, cap):
         yield from csv_lines(records, RESULT_COLUMNS + (FULL_TEXT_COLUMNS if full_text else []))
 
 
-@require_GET
+@require_safe
 def cite_article(request, pk, format):
     if format not in citations.FORMATS:
         raise Http404(f"No citation format “{format}”: use ris, bib or csl.")
@@ -89,7 +92,7 @@ def cite_article(request, pk, format):
     return response
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = [

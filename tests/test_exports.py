@@ -159,8 +159,10 @@ def test_a_bad_date_is_refused_rather_than_ignored(client, archive):
     assert response.status_code == 400 and "date_from" in response.content.decode()
 
 
-def test_an_unknown_format_is_a_404(client, archive):
+def test_an_unknown_format_is_a_404_and_a_post_a_405(client, archive):
     assert client.get("/search/export.xlsx", {"q": "nato"}).status_code == 404
+    assert client.post("/search/export.csv?q=nato").status_code == 405
+    assert client.head("/search/export.csv?q=nato").status_code == 200
 
 
 def test_an_unreadable_index_answers_503(client, archive, search_index):

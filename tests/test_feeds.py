@@ -91,8 +91,9 @@ def test_unknown_actor_or_source_is_a_404(client, archive):
     assert client.get("/feeds/sources/nowhere/").status_code == 404
 
 
-def test_a_query_over_the_limits_is_a_400_with_a_message(client, archive):
-    response = client.get("/feeds/search/", {"q": "ab*"})
+@pytest.mark.parametrize("params", [{"q": "ab*"}, {"q": "nato", "date_to": "soon"}, {"sort": "random"}])
+def test_a_bad_search_is_a_400_with_a_message(client, archive, params):
+    response = client.get("/feeds/search/", params)
     assert response.status_code == 400 and response.content.decode().startswith("No feed:")
 
 
