@@ -96,6 +96,7 @@ def test_sources_with_counts_of_published_articles(client, archive):
         ("/api/articles/abc/", {}, 400),
         ("/api/no-such-thing/", {}, 404),
         ("/api/actors/", {"page_size": "0"}, 400),
+        ("/api/articles/", {"sort": "random"}, 400),
     ],
 )
 def test_errors_are_json_with_a_message(client, archive, path, params, status):

@@ -23,4 +23,4 @@ def export_links(context, results):
     query = request.GET.copy()
     query.pop("page", None)
     cap = export_cap()
-    return {"query": query, "count": results.count, "cap": cap, "capped": results.count > cap, "request": request}
+    return {"query": query, "count": results.count, "cap": cap, "capped": results.count > cap}
