@@ -1,11 +1,16 @@
 """Article records for export: one dict per article, written as JSON Lines or CSV.
 
 JSON Lines is the full dump (a backup that import_articles reads back); CSV carries the
-same columns, with every cell made safe to open in a spreadsheet.
+same columns, with every cell made safe to open in a spreadsheet. A search result set is
+exported with fewer columns (RESULT_COLUMNS), streamed row by row as it is read.
 """
 
 import csv
+import html
 import json
+
+from django.conf import settings
+from django.utils.html import strip_tags
 
 from archive.models import iso_at_precision
 
@@ -16,6 +21,17 @@ COLUMNS = [
 ]  # fmt: skip
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+RESULT_COLUMNS = [
+    "title", "source", "author", "date", "date_precision", "language", "actors", "url", "permalink",
+    "content_hash", "snippet",
+]  # fmt: skip
+FULL_TEXT_COLUMNS = ["lede", "body"]
+
+
+def export_cap():
+    """Most hits one export holds; a bigger result set is cut here, and the page says so."""
+    return getattr(settings, "ARCHIVE_EXPORT_CAP", 50_000)
 
 
 def article_record(article):
@@ -47,13 +63,44 @@ def article_record(article):
     }
 
 
+def result_record(hit, permalink, full_text=False):
+    """One search hit as the export row: what a researcher needs to cite and find it again."""
+    article = hit.article
+    record = {
+        "id": article.pk,
+        "title": article.title,
+        "source": article.source.name,
+        "author": article.author,
+        "date": iso_at_precision(article.published_on, article.date_precision),
+        "date_precision": article.date_precision,
+        "language": article.language,
+        "actors": [mention.actor.name for mention in article.actor_mentions.all()],
+        "url": article.url or "",
+        "permalink": permalink,
+        "content_hash": article.content_hash,
+        "snippet": plain_text(hit.snippet),
+    }
+    if full_text:
+        record.update(lede=article.lede, body=article.body)
+    return record
+
+
+def plain_text(fragment):
+    """The highlighted snippet without its <mark> tags and entities."""
+    return html.unescape(strip_tags(str(fragment)))
+
+
 def export_queryset(queryset):
     return queryset.select_related("source").prefetch_related("actor_mentions__actor").order_by("pk")
 
 
 def write_jsonl(records, stream):
     for record in records:
-        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        stream.write(jsonl_line(record))
+
+
+def jsonl_line(record):
+    return json.dumps(record, ensure_ascii=False) + "\n"
 
 
 def spreadsheet_safe(value):
@@ -76,4 +123,23 @@ def write_csv(records, stream, columns=COLUMNS):
     writer = csv.writer(stream)
     writer.writerow(columns)
     for record in records:
-        writer.writerow([csv_cell(record.get(column, "")) for column in columns])
+        writer.writerow(csv_row(record, columns))
+
+
+def csv_row(record, columns):
+    return [csv_cell(record.get(column, "")) for column in columns]
+
+
+class _Line:
+    """A file-like target that hands back what csv.writer wrote, so rows can be streamed."""
+
+    def write(self, text):
+        return text
+
+
+def csv_lines(records, columns):
+    """The CSV header and rows as strings, one at a time, for a streaming response."""
+    writer = csv.writer(_Line())
+    yield writer.writerow(columns)
+    for record in records:
+        yield writer.writerow(csv_row(record, columns))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from archive import browse_views, views
+from archive import browse_views, feeds, output_views, views
 
 app_name = "archive"
 
@@ -20,4 +20,10 @@ urlpatterns = [
     path("archive/<int:year>/<int:month>/", browse_views.month_view, name="month"),
     path("archive/<int:year>/<int:month>/<int:day>/", browse_views.day_view, name="day"),
     path("compare/", browse_views.compare_view, name="compare"),
+    # Taking things away: exports, citations, feeds (archive/output_views.py, archive/feeds.py)
+    path("search/export.<str:format>", output_views.export_search, name="search-export"),
+    path("articles/<int:pk>/cite.<str:format>", output_views.cite_article, name="cite-article"),
+    path("feeds/search/", feeds.SearchFeed(), name="search-feed"),
+    path("feeds/actors/<slug:slug>/", feeds.ActorFeed(), name="actor-feed"),
+    path("feeds/sources/<slug:slug>/", feeds.SourceFeed(), name="source-feed"),
 ]

@@ -46,8 +46,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "haystack",
     "simple_history",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "archive",
 ]
 

@@ -1,0 +1,37 @@
+"""Every hit of a search, in the page's order, fetched from the database in batches.
+
+Pages show twenty hits; exports and feeds want all of them (up to a cap). The ranked
+docnums are small integers, so they are computed once; articles are then loaded a batch
+at a time, so 50,000 hits never means 50,000 Article objects in memory at once.
+"""
+
+from django.db.models import Prefetch
+
+from archive.models import Article, ArticleActor
+from archive.search.highlight import snippet
+from archive.search.service import Hit
+from archive.search.whoosh_search import ranked_docnums
+
+BATCH_SIZE = 500
+
+
+def ranked_pks(results, limit):
+    """The primary keys of the first `limit` hits, in the order the search page shows them."""
+    docnums = ranked_docnums(results.snapshot, results.compiled, results.sort, limit)
+    return [int(results.snapshot.pk[docnum]) for docnum in docnums]
+
+
+def iter_hits(results, limit, batch_size=BATCH_SIZE, with_snippets=True):
+    """Hits (article with source and actors, plain snippet) for the first `limit` results."""
+    pks = ranked_pks(results, limit)
+    mentions = Prefetch("actor_mentions", queryset=ArticleActor.objects.select_related("actor"))
+    queryset = Article.objects.select_related("source").prefetch_related(mentions)
+    for start in range(0, len(pks), batch_size):
+        batch = pks[start : start + batch_size]
+        articles = queryset.in_bulk(batch)
+        for pk in batch:
+            article = articles.get(pk)
+            if article is None:
+                continue  # deleted since the index was read; the outbox is removing it
+            text = " ".join(filter(None, [article.lede, article.body])) if with_snippets else ""
+            yield Hit(article, snippet(text, results.matcher, article.language) if with_snippets else "")
