@@ -218,7 +218,7 @@ class Evaluator:
         skipping straight from one candidate to the next, within the query's time budget."""
         matched = []
         for leaf, offset in self.snapshot.searcher.leaf_searchers():
-            matcher = scoring.matcher(leaf)
+            matcher = scoring.matcher(leaf, leaf.context())
             local = candidates[(candidates >= offset) & (candidates < offset + leaf.doc_count_all())] - offset
             for checked, docnum in enumerate(local.tolist()):
                 if not matcher.is_active():
