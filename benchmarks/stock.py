@@ -15,7 +15,7 @@ from haystack import connections
 from haystack.query import SearchQuerySet
 
 from archive.models import Article
-from benchmarks.measure import REPEATS, directory_size, percentiles
+from benchmarks.measure import REPEATS, cpu_seconds, directory_size, percentiles
 
 STOCK = "stock"
 FACETS = ("source", "source_kind", "language", "actors")
@@ -34,7 +34,7 @@ def index_all(limit, batch=1000):
     backend = connections[STOCK].get_backend()
     article_index = connections[STOCK].get_unified_index().get_index(Article)
     backend.setup()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     queryset = article_index.index_queryset().filter(pk__in=Article.objects.order_by("pk").values("pk")[:limit])
     documents = 0
     for offset in range(0, limit, batch):
@@ -43,9 +43,10 @@ def index_all(limit, batch=1000):
             break
         backend.update(article_index, chunk)
         documents += len(chunk)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     return {
         "documents": documents,
+        "cpu_ms_per_doc": round(cpu * 1000 / max(documents, 1), 1),
         "seconds": round(seconds, 1),
         "docs_per_s": round(documents / seconds, 1),
         "index_mb": round(directory_size(path) / 2**20, 1),
@@ -67,10 +68,11 @@ def run_query(query, narrow):
 
 
 def latency(mix):
-    samples = []
+    samples, cpu_samples = [], []
     for _ in range(REPEATS):
         for _, _, query, narrow in mix:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             run_query(query, narrow)
             samples.append((time.perf_counter() - started) * 1000)
-    return percentiles(samples)
+            cpu_samples.append((time.process_time() - cpu) * 1000)
+    return percentiles(samples) | {"cpu": percentiles(cpu_samples)}
