@@ -125,13 +125,17 @@ DAYS = 25 * 365
 
 
 def _vocabulary(rng, syllables, head):
-    words = list(head)
+    """`head` first, then distinct made-up words of two to four syllables."""
+    words = list(dict.fromkeys(head))
     seen = set(words)
     while len(words) < VOCABULARY_SIZE:
-        word = "".join(rng.choice(syllables, size=rng.integers(2, 5)))
-        if word not in seen:
-            seen.add(word)
-            words.append(word)
+        picks = rng.integers(0, len(syllables), size=(VOCABULARY_SIZE, 4))
+        lengths = rng.integers(2, 5, size=VOCABULARY_SIZE)
+        for row, length in zip(picks.tolist(), lengths.tolist(), strict=True):
+            word = "".join(syllables[i] for i in row[:length])
+            if word not in seen and len(words) < VOCABULARY_SIZE:
+                seen.add(word)
+                words.append(word)
     return np.array(words, dtype=object)
 
 
