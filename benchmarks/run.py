@@ -34,29 +34,33 @@ def run(options, var):
         "articles": articles,
         "load_seconds": round(time.perf_counter() - started, 1),
     }
+    path = options.json or os.path.join(var, "benchmark.json")
     _stage("rebuild (ours)")
     result["ours_rebuild"] = measure.ours_rebuild()
     mix = query_mix()
     result["queries"] = [name for name, *_ in mix]
-    _stage("queries through the view (ours)")
+    _stage("queries through the view (ours)", result, path)
     result["ours_view"] = measure.view_latency(mix)
-    _stage("gunicorn (ours)")
+    _stage("gunicorn (ours)", result, path)
     with measure.Gunicorn(options.port) as server:
         result["ours_http"] = measure.http_latency(server, mix)
         result["save_to_searchable_ms"] = measure.save_to_searchable(server)
         result["ours_http_after_saves"] = measure.http_latency(server, mix)
         result["worker_peak_rss_mb"] = server.worker_peak_rss_mb()
     if not options.no_stock:
-        _stage("stock haystack-Whoosh: indexing")
+        _stage("stock haystack-Whoosh: indexing", result, path)
         result["stock_index"] = stock.index_all(options.stock_limit or articles)
-        _stage("stock haystack-Whoosh: queries")
+        _stage("stock haystack-Whoosh: queries", result, path)
         result["stock_query"] = stock.latency(mix)
-    path = options.json or os.path.join(var, "benchmark.json")
     with open(path, "w", encoding="utf-8") as file:
         json.dump(result, file, indent=2, ensure_ascii=False)
     print(markdown(result))
     print(f"\nJSON: {path}")
 
 
-def _stage(name):
+def _stage(name, result=None, path=None):
+    """Log the stage and keep what is measured so far, so a long run that is stopped still reports."""
     print(f"[{time.strftime('%H:%M:%S')}] {name}", flush=True)
+    if result is not None:
+        with open(path, "w", encoding="utf-8") as file:
+            json.dump(result, file, indent=2, ensure_ascii=False)
