@@ -120,3 +120,12 @@ def test_snippet_centres_on_the_densest_cluster_of_distinct_words():
     shown = snippet(text, matcher, "en", length=80)
     assert "<mark>russia</mark>" in shown and "<mark>sanctions</mark>" in shown
     assert shown.startswith("…")
+
+
+def test_the_browse_page_facets_are_computed_once_per_index_version(client, varied):
+    first = client.get("/search/").content.decode()
+    assert "Yle News" in first
+    make_article("A new one", "Fresh text.", make_source("Delfi"))
+    drain_all()  # a new index version: the cached totals must not be reused
+    assert "Delfi" in client.get("/search/").content.decode()
+    assert current_snapshot().memo("facets of everything", lambda: None)["source"] == [("yle-news", 5), ("delfi", 1)]

@@ -52,6 +52,7 @@ class Snapshot:
         self._postings = OrderedDict()
         self._cached_postings = 0
         self._lengths = {}
+        self._memo = {}
         self._lock = threading.Lock()
         reader = searcher.reader()
         size = reader.doc_count_all()
@@ -116,6 +117,12 @@ class Snapshot:
 
     def average_length(self, field):
         return max(self.searcher.reader().field_length(field) / max(len(self.live), 1), 1.0)
+
+    def memo(self, key, compute):
+        """A value computed once per snapshot (so once per index change)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def mask_of(self, ids):
         mask = np.zeros(len(self.live), dtype=bool)
