@@ -1,10 +1,12 @@
 """Snippets with the query's words marked. Text is escaped first, then marked, so an
 article that contains markup shows it as text."""
 
+import functools
+
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from archive.search.analysis import fold, normalise_word, query_forms, stem_word, tokenize
+from archive.search.analysis import WORD, fold, normalise_word, query_forms, stem_word
 
 SNIPPET_LENGTH = 260
 
@@ -15,6 +17,7 @@ class WordMatcher:
     def __init__(self, query_words, languages):
         self.forms = set()
         self.prefixes = []
+        self._verdicts = {}  # (word, language) → bool: an article repeats its words
         for word in query_words:
             if word.endswith("*"):
                 self.prefixes.append(fold(word.rstrip("*")))
@@ -25,10 +28,23 @@ class WordMatcher:
         return bool(self.forms or self.prefixes)
 
     def matches(self, word, language):
-        if stem_word(word, language) in self.forms or fold(normalise_word(word)) in self.forms:
+        key = (word, language)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = self._decide(*word_keys(word, language))
+
+        return verdict
+
+    def _decide(self, stem, plain, folded):
+        if stem in self.forms or plain in self.forms:
             return True
-        folded = fold(word)
         return any(folded.startswith(prefix) for prefix in self.prefixes)
+
+
+@functools.lru_cache(maxsize=200_000)
+def word_keys(word, language):
+    """What a word of an article is compared by: its stem, its plain folded form, its folding."""
+    return stem_word(word, language), fold(normalise_word(word)), fold(word)
 
 
 def marked(text, matcher, language):
@@ -43,10 +59,7 @@ def snippet(text, matcher, language, length=SNIPPET_LENGTH):
     if not matches:
         end = _cut_at_space(text, length)
         return mark_safe(escape(text[:end]) + ("…" if end < len(text) else ""))
-    best_start = max(
-        (start for start, _ in matches),
-        key=lambda start: len({text[s:e].casefold() for s, e in matches if start <= s < start + length}),
-    )
+    best_start = _densest_window_start(text, matches, length)
     window_start = max(0, text.rfind(" ", 0, max(0, best_start - 40)) + 1)
     window_end = window_start + _cut_at_space(text[window_start:], length)
     inside = [(s, e) for s, e in matches if window_start <= s and e <= window_end]
@@ -55,8 +68,30 @@ def snippet(text, matcher, language, length=SNIPPET_LENGTH):
     return mark_safe(prefix + _render(text, window_start, window_end, inside) + suffix)
 
 
+def _densest_window_start(text, matches, length):
+    """The match starting the window of `length` with the most distinct matched words
+    (the first such), in one pass: a sliding window over the matches in text order."""
+    words = [text[start:end].casefold() for start, end in matches]
+    in_window = {}
+    best_start, best_distinct, right = matches[0][0], 0, 0
+    for left, (start, _) in enumerate(matches):
+        while right < len(matches) and matches[right][0] < start + length:
+            in_window[words[right]] = in_window.get(words[right], 0) + 1
+            right += 1
+        if len(in_window) > best_distinct:
+            best_start, best_distinct = start, len(in_window)
+        in_window[words[left]] -= 1
+        if not in_window[words[left]]:
+            del in_window[words[left]]
+    return best_start
+
+
 def _matches(text, matcher, language):
-    return [(start, end) for word, start, end in tokenize(text) if matcher.matches(word, language)]
+    # Each distinct word is judged once; then one C-speed pass finds where the hits are.
+    hits = {word for word in set(WORD.findall(text)) if matcher.matches(word, language)}
+    if not hits:
+        return []
+    return [match.span() for match in WORD.finditer(text) if match.group() in hits]
 
 
 def _cut_at_space(text, length):

@@ -19,9 +19,17 @@ from archive.search.whoosh_backend import ArchiveWhooshBackend, archive_schema, 
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
+    from whoosh.codec.whoosh3 import W3Codec
     from whoosh.filedb.filestore import FileStorage
 
 GENERATION_PREFIX = "generation-"
+# Whoosh indexes in this many processes, each writing its own segment (multisegment: no
+# final merge). The parent reads the database and analyses the text meanwhile.
+REBUILD_PROCS = int(os.environ.get("REBUILD_PROCS", str(min(2, os.cpu_count() or 1))))
+# zlib level for posting blocks. Most terms are rare (Zipf) and their one small block
+# gains little from compressing but costs a call each.
+POSTINGS_COMPRESSION = int(os.environ.get("REBUILD_COMPRESSION", "3"))
+WRITER_MEMORY_MB = 256
 
 
 @dataclass
@@ -56,7 +64,7 @@ def write_generation(directory, batch_size, progress=None):
     os.makedirs(directory)
     index = FileStorage(directory, supports_mmap=False).create_index(archive_schema())
     article_index = connections["default"].get_unified_index().get_index(Article)
-    writer = index.writer()
+    writer = generation_writer(index)
     documents = 0
     try:
         for article in article_index.index_queryset().iterator(chunk_size=batch_size):
@@ -69,6 +77,14 @@ def write_generation(directory, batch_size, progress=None):
         writer.cancel()
         raise
     return documents
+
+
+def generation_writer(index):
+    codec = W3Codec(compression=POSTINGS_COMPRESSION)
+    if REBUILD_PROCS <= 1:
+        return index.writer(limitmb=WRITER_MEMORY_MB, codec=codec)
+    options = {"limitmb": WRITER_MEMORY_MB // REBUILD_PROCS, "codec": codec}
+    return index.writer(procs=REBUILD_PROCS, multisegment=True, batchsize=200, subargs=options, **options)
 
 
 def remove_generations(home, keep):

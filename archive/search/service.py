@@ -80,6 +80,13 @@ class SearchResults(Sequence):
         return masks
 
     def _facets(self, query_mask, filter_masks):
+        if isinstance(self.request.query.tree, q.MatchAll) and not filter_masks:
+            # The browse page with nothing asked: the same for every visitor until the index changes.
+            facets = self.snapshot.memo("facets of everything", lambda: self._facets_of(query_mask, filter_masks))
+            return {name: list(counts) for name, counts in facets.items()}
+        return self._facets_of(query_mask, filter_masks)
+
+    def _facets_of(self, query_mask, filter_masks):
         # Each facet's counts apply every other filter but its own, so choosing one value
         # still shows how many the other values of that facet would add.
         facets = {}

@@ -17,6 +17,8 @@ import numpy as np
 
 from archive.search import query as q
 from archive.search.analysis import fold, query_forms
+from archive.search.arrays import field_lengths, numeric_column, term_postings
+from archive.search.scoring import bm25f_scores, top_by_score
 from archive.search.whoosh_backend import IndexUnavailable
 
 with __import__("warnings").catch_warnings():
@@ -26,7 +28,11 @@ with __import__("warnings").catch_warnings():
 log = logging.getLogger(__name__)
 
 MAX_PREFIX_EXPANSION = 300
-POSTINGS_CACHE_SIZE = 2048
+# Postings kept in memory per snapshot (8 bytes each: docnum + term frequency). A bound
+# on entries alone would let a few thousand common terms take gigabytes.
+POSTINGS_CACHE_POSTINGS = 6_000_000
+# Work one query may do before it is refused as too broad instead of holding a worker.
+QUERY_TIME_BUDGET_SECONDS = 1.5
 TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0}
 CATEGORY_COLUMNS = ("source", "kind", "lang")
 
@@ -44,16 +50,22 @@ class Snapshot:
         self.searcher = searcher
         self.generation = generation
         self._postings = OrderedDict()
+        self._cached_postings = 0
+        self._lengths = {}
+        self._memo = {}
         self._lock = threading.Lock()
         reader = searcher.reader()
         size = reader.doc_count_all()
-        self.live = np.zeros(size, dtype=bool)
-        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        self.pk = self._numeric_column(reader, "pk", size)
-        self.date_start = self._numeric_column(reader, "date_start", size)
-        self.date_end = self._numeric_column(reader, "date_end", size)
-        self.dup_of = self._numeric_column(reader, "dup_of", size)
-        self.updated = self._numeric_column(reader, "updated", size)
+        self.live = np.ones(size, dtype=bool)
+        for segment, offset in reader.leaf_readers():
+            if segment.has_deletions():
+                deleted = np.fromiter(segment._perdoc.deleted_docs(), dtype=np.int64)
+                self.live[deleted + offset] = False
+        self.pk = numeric_column(reader, "pk", size)
+        self.date_start = numeric_column(reader, "date_start", size)
+        self.date_end = numeric_column(reader, "date_end", size)
+        self.dup_of = numeric_column(reader, "dup_of", size)
+        self.updated = numeric_column(reader, "updated", size)
         self.year = self.date_start // 10000
         self.month = self.date_start // 100
         self.categories = {name: _codes(self._column(reader, name, size)) for name in CATEGORY_COLUMNS}
@@ -65,9 +77,6 @@ class Snapshot:
         if size == 0 or not reader.has_column(name):
             return [""] * size
         return list(reader.column_reader(name))
-
-    def _numeric_column(self, reader, name, size):
-        return np.array(self._column(reader, name, size) if size else [], dtype=np.int64).reshape(size)
 
     def _actor_lists(self, reader):
         labels, docs, codes = [], [], []
@@ -81,21 +90,39 @@ class Snapshot:
         return labels, np.concatenate(docs), np.concatenate(codes)
 
     def postings(self, field, term):
+        """The docnums holding `term` in `field`."""
+        return self.term_postings(field, term)[0]
+
+    def term_postings(self, field, term):
+        """(docnums, term frequencies) of one term, read in bulk and kept while memory allows."""
         key = (field, term)
         with self._lock:
             if key in self._postings:
                 self._postings.move_to_end(key)
                 return self._postings[key]
-        reader = self.searcher.reader()
-        if (field, term) in reader:
-            ids = np.fromiter(reader.postings(field, term).all_ids(), dtype=np.int64)
-        else:
-            ids = np.zeros(0, dtype=np.int64)
+        ids, frequencies = term_postings(self.searcher.reader(), field, term)
         with self._lock:
-            self._postings[key] = ids
-            if len(self._postings) > POSTINGS_CACHE_SIZE:
-                self._postings.popitem(last=False)
-        return ids
+            if key not in self._postings:
+                self._postings[key] = (ids, frequencies)
+                self._cached_postings += len(ids)
+            while self._cached_postings > POSTINGS_CACHE_POSTINGS and len(self._postings) > 1:
+                _, (dropped, _) = self._postings.popitem(last=False)
+                self._cached_postings -= len(dropped)
+        return ids, frequencies
+
+    def field_lengths(self, field):
+        if field not in self._lengths:
+            self._lengths[field] = field_lengths(self.searcher.reader(), field, len(self.live))
+        return self._lengths[field]
+
+    def average_length(self, field):
+        return max(self.searcher.reader().field_length(field) / max(len(self.live), 1), 1.0)
+
+    def memo(self, key, compute):
+        """A value computed once per snapshot (so once per index change)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def mask_of(self, ids):
         mask = np.zeros(len(self.live), dtype=bool)
@@ -119,6 +146,7 @@ class Evaluator:
         self.languages = languages
         self.resolver = resolver
         self.notices = []
+        self.deadline = time.monotonic() + QUERY_TIME_BUDGET_SECONDS
 
     def evaluate(self, tree):
         mask, scoring = self._evaluate(tree)
@@ -190,13 +218,30 @@ class Evaluator:
                 wq.Sequence(steps, slop=max(node.slop, 1), ordered=node.slop == 0, boost=TEXT_FIELD_BOOSTS[field])
             )
         scoring = wq.Or(sequences)
-        allowed = set(np.flatnonzero(candidates).tolist())
-        if not allowed:
-            return candidates, scoring
-        ids = np.fromiter(
-            (docnum for docnum in self.snapshot.searcher.docs_for_query(scoring) if docnum in allowed), dtype=np.int64
-        )
-        return self.snapshot.mask_of(ids), scoring
+        return self.snapshot.mask_of(self._positions_match(scoring, np.flatnonzero(candidates))), scoring
+
+    def _positions_match(self, scoring, candidates):
+        """The candidates where the phrase's words stand in order: Whoosh checks positions,
+        skipping straight from one candidate to the next, within the query's time budget."""
+        matched = []
+        for leaf, offset in self.snapshot.searcher.leaf_searchers():
+            matcher = scoring.matcher(leaf, leaf.context())
+            local = candidates[(candidates >= offset) & (candidates < offset + leaf.doc_count_all())] - offset
+            for checked, docnum in enumerate(local.tolist()):
+                if not matcher.is_active():
+                    break
+                if checked % 256 == 0:
+                    self.check_budget()
+                matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    matched.append(docnum + offset)
+        return np.array(matched, dtype=np.int64)
+
+    def check_budget(self):
+        if time.monotonic() > self.deadline:
+            raise q.QueryTooBroad(
+                "Too broad: this query would take too long to answer. Use rarer words, fewer phrases, or add a filter."
+            )
 
     def filter_mask(self, field, values):
         """Documents whose `field` has any of `values` (several values of one facet combine with OR)."""
@@ -250,11 +295,7 @@ def ranked_docnums(snapshot, compiled, sort, limit, deadline=None):
     """The first `limit` documents of the hit mask in the asked order."""
     docnums = np.flatnonzero(compiled.mask)
     if sort == "relevance" and compiled.scoring is not None and len(docnums):
-        results = snapshot.searcher.search(compiled.scoring, filter=set(docnums.tolist()), limit=limit)
-        scored = [(hit.docnum, hit.score) for hit in results]
-        # Equal scores: the newer article first.
-        scored.sort(key=lambda item: (-round(item[1], 6), -snapshot.date_start[item[0]], -snapshot.pk[item[0]]))
-        return [docnum for docnum, _ in scored]
+        return top_by_score(snapshot, docnums, bm25f_scores(snapshot, compiled.scoring, docnums), limit)
     dates = snapshot.date_start[docnums]
     if sort == "oldest":
         # Undated articles last in either order.

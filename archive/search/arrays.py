@@ -1,0 +1,90 @@
+"""Whoosh's on-disk data read straight into NumPy arrays, a block or a column at a time.
+
+Whoosh's own readers hand out one Python value per document or posting (a few µs
+each), which at 100,000 articles turns a snapshot load or a common term into seconds.
+These helpers read the same bytes in bulk: numeric columns with `np.frombuffer`, term
+postings one block (up to 128 postings) at a time, and field lengths from the
+per-segment length column. They only read; the index format is Whoosh's own.
+"""
+
+import numpy as np
+
+with __import__("warnings").catch_warnings():
+    __import__("warnings").simplefilter("ignore", SyntaxWarning)
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    from whoosh.util.numeric import byte_to_length
+
+# The length each of Whoosh's 256 length bytes stands for.
+LENGTH_OF_BYTE = np.array([byte_to_length(code) for code in range(256)], dtype=np.float32)
+
+
+def numeric_column(reader, name, size):
+    """The int64 values of a sortable numeric field for every document (0 where missing)."""
+    values = np.zeros(size, dtype=np.int64)
+    if size == 0 or not reader.has_column(name):
+        return values
+    column = reader.schema[name].column_type
+    for segment, offset in reader.leaf_readers():
+        count = segment.doc_count_all()
+        column_reader = segment.column_reader(name, column)
+        values[offset : offset + count] = _numeric_segment(column_reader, count)
+    return values
+
+
+def _numeric_segment(column_reader, count):
+    typecode = getattr(column_reader, "_typecode", None)
+    if typecode is None:  # an unfamiliar column layout: the slow, general way
+        return np.fromiter((int(value) for value in column_reader), dtype=np.int64, count=count)
+    stored = min(column_reader._count, count)
+    raw = column_reader._dbfile.get(column_reader._basepos, stored * column_reader._fixedlen)
+    values = np.full(count, column_reader._default, dtype=np.int64)
+    values[:stored] = np.frombuffer(raw, dtype=">" + typecode)
+    return values
+
+
+def field_lengths(reader, field, size):
+    """Each document's number of terms in `field`, as Whoosh recorded it (float32)."""
+    lengths = np.zeros(size, dtype=np.float32)
+    for segment, offset in reader.leaf_readers():
+        count = segment.doc_count_all()
+        perdoc = getattr(segment, "_perdoc", None)
+        column_reader = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc else None
+        if column_reader is None:
+            continue
+        stored = min(column_reader._count, count)
+        raw = column_reader._dbfile.get(column_reader._basepos, stored)
+        lengths[offset : offset + stored] = LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
+    return lengths
+
+
+def term_postings(reader, field, term):
+    """(docnums int32, term frequencies float32) of one term across every segment."""
+    ids, weights = [], []
+    for segment, offset in reader.leaf_readers():
+        if (field, term) not in segment:
+            continue
+        segment_ids, segment_weights = _segment_postings(segment.postings(field, term))
+        ids.append(segment_ids + offset)
+        weights.append(segment_weights)
+    if not ids:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
+
+
+def _segment_postings(matcher):
+    if not hasattr(matcher, "_read_ids"):  # not Whoosh 3 block postings: one at a time
+        items = list(matcher.items_as("weight"))
+        return (
+            np.array([docnum for docnum, _ in items], dtype=np.int64),
+            np.array([weight for _, weight in items], dtype=np.float32),
+        )
+    ids, weights = [], []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        ids.append(np.asarray(matcher._ids, dtype=np.int64))
+        weights.append(np.asarray(matcher._weights, dtype=np.float32))
+        matcher._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids), np.concatenate(weights)

@@ -1,0 +1,159 @@
+"""Each measurement of the benchmark as one function returning plain numbers."""
+
+import contextlib
+import datetime
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+
+import numpy as np
+from django.conf import settings
+from django.test import Client
+
+from archive.models import Article
+from archive.search import outbox
+from archive.search.rebuild import rebuild
+from archive.search.whoosh_search import snapshots
+from benchmarks.queries import url_of
+
+REPEATS = 5
+
+
+def percentiles(samples_ms):
+    values = np.array(samples_ms)
+    return {f"p{p}": round(float(np.percentile(values, p)), 1) for p in (50, 95, 99)} | {"n": len(values)}
+
+
+def directory_size(path):
+    return sum(os.path.getsize(os.path.join(root, name)) for root, _, names in os.walk(path) for name in names)
+
+
+def cpu_seconds():
+    """CPU used by this process and its finished children: unlike wall time, it does not
+    depend on what else the machine is running."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def ours_rebuild():
+    cpu = cpu_seconds()
+    report = rebuild()
+    cpu = cpu_seconds() - cpu
+    snapshots.clear()
+    home = settings.HAYSTACK_CONNECTIONS["default"]["PATH"]
+    return {
+        "documents": report.documents,
+        "seconds": round(report.seconds, 1),
+        "docs_per_s": round(report.documents_per_second, 1),
+        "cpu_ms_per_doc": round(cpu * 1000 / max(report.documents, 1), 1),
+        "index_mb": round(directory_size(os.path.join(home, report.generation)) / 2**20, 1),
+    }
+
+
+def view_latency(mix, client=None):
+    """Each query of the mix through the real Django view (form, search, template), in ms."""
+    client = client or Client()
+    started = time.perf_counter()
+    client.get(url_of({"q": "warm"}))  # snapshot load, not a user's query
+    load_ms = (time.perf_counter() - started) * 1000
+    samples, cpu_samples, per_query, refused = [], [], {}, []
+    for _ in range(REPEATS):
+        for name, params, _, _ in mix:
+            started, cpu = time.perf_counter(), time.process_time()
+            response = client.get(url_of(params))
+            elapsed = (time.perf_counter() - started) * 1000
+            cpu_samples.append((time.process_time() - cpu) * 1000)
+            if response.status_code == 400:
+                refused.append(name)
+            samples.append(elapsed)
+            per_query.setdefault(name, []).append(elapsed)
+    return {
+        "first_request_ms": round(load_ms, 1),
+        **percentiles(samples),
+        "cpu": percentiles(cpu_samples),
+        "refused": sorted(set(refused)),
+        "slowest": sorted(((round(float(np.median(v)), 1), k) for k, v in per_query.items()), reverse=True)[:3],
+    }
+
+
+class Gunicorn:
+    """gunicorn serving the benchmark archive on a port of its own, two workers, no indexer."""
+
+    def __init__(self, port, workers=2):
+        self.port, self.workers = port, workers
+
+    def __enter__(self):
+        env = os.environ | {
+            "BIND": f"127.0.0.1:{self.port}",
+            "WEB_CONCURRENCY": str(self.workers),
+            "START_INDEXER": "false",
+            "GUNICORN_MAX_REQUESTS": "0",
+        }
+        self.log = open(os.path.join(settings.VAR_DIR, "gunicorn.log"), "w")
+        command = [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi"]
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                self.get("/")
+                return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not start; see gunicorn.log")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+    def get(self, path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as response:
+            return response.read().decode("utf-8")
+
+    def worker_peak_rss_mb(self):
+        children = open(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read().split()  # noqa: SIM115
+        peaks = []
+        for pid in children:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peaks.append(int(line.split()[1]) / 1024)
+        return round(max(peaks), 1) if peaks else None
+
+
+def http_latency(server, mix):
+    for _ in range(server.workers * 2):
+        server.get(url_of({"q": "warm"}))
+    samples = []
+    for _ in range(REPEATS):
+        for _, params, _, _ in mix:
+            started = time.perf_counter()
+            with contextlib.suppress(urllib.error.HTTPError):  # a refused query is an answer too
+                server.get(url_of(params))
+            samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
+def save_to_searchable(server, rounds=10):
+    """Edit an article here, then ask gunicorn until the edit is found: seconds from save to search."""
+    samples = []
+    articles = list(Article.objects.order_by("?")[:rounds])
+    for article in articles:
+        token = "zq" + uuid.uuid4().hex[:10]
+        started = time.perf_counter()
+        article.title = f"{article.title[:400]} {token}"
+        article.save()  # the outbox applies it to the index after commit
+        outbox.drain_all()
+        while f"/articles/{article.pk}/" not in server.get(url_of({"q": token})):
+            if time.perf_counter() - started > 30:
+                break
+            time.sleep(0.02)
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
+def today():
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")

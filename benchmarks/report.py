@@ -1,0 +1,58 @@
+"""The benchmark's JSON as a Markdown table, with ours against stock haystack-Whoosh."""
+
+
+def _ratio(stock, ours):
+    if not stock or not ours:
+        return "–"
+    return f"{stock / ours:.1f}×"
+
+
+def _cpu(measured, key):
+    return measured["cpu"][key] if measured and "cpu" in measured else None
+
+
+def markdown(result):
+    ours_build, view, http = result["ours_rebuild"], result["ours_view"], result["ours_http"]
+    stock_build, stock_query = result.get("stock_index"), result.get("stock_query")
+    saves = result["save_to_searchable_ms"]
+    rows = [
+        ("full rebuild, documents/s", ours_build["docs_per_s"], stock_build and stock_build["docs_per_s"], "up"),
+        (
+            "full rebuild, CPU ms per document",
+            ours_build.get("cpu_ms_per_doc"),
+            stock_build and stock_build.get("cpu_ms_per_doc"),
+            "down",
+        ),
+        ("index size, MB", ours_build["index_mb"], stock_build and stock_build["index_mb"], "down"),
+        ("search via Django view, p50 ms", view["p50"], stock_query and stock_query["p50"], "down"),
+        ("search via Django view, p95 ms", view["p95"], stock_query and stock_query["p95"], "down"),
+        ("search via Django view, p99 ms", view["p99"], stock_query and stock_query["p99"], "down"),
+        ("search via Django view, CPU p50 ms", _cpu(view, "p50"), _cpu(stock_query, "p50"), "down"),
+        ("search via Django view, CPU p95 ms", _cpu(view, "p95"), _cpu(stock_query, "p95"), "down"),
+        ("search over HTTP (gunicorn), p50 ms", http["p50"], None, None),
+        ("search over HTTP (gunicorn), p95 ms", http["p95"], None, None),
+        ("search over HTTP (gunicorn), p99 ms", http["p99"], None, None),
+        ("save → searchable while serving, p50/p95 ms", f"{saves['p50']} / {saves['p95']}", None, None),
+        ("peak RSS per gunicorn worker, MB", result["worker_peak_rss_mb"], None, None),
+        ("first request (snapshot load), ms", view["first_request_ms"], None, None),
+    ]
+    lines = [
+        f"### {result['articles']:,} articles — {result['corpus']} — {result['machine']} — {result['when']}",
+        "",
+        "| measure | ours | stock haystack-Whoosh | ours vs stock |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, ours, theirs, better in rows:
+        ratio = "–"
+        if theirs is not None and better == "up":
+            ratio = _ratio(ours, theirs)
+        elif theirs is not None and better == "down":
+            ratio = _ratio(theirs, ours)
+        lines.append(f"| {label} | {ours} | {theirs if theirs is not None else '–'} | {ratio} |")
+    if stock_build and stock_build["documents"] != result["articles"]:
+        lines.append(f"\nStock indexed {stock_build['documents']:,} of the articles (--stock-limit).")
+    lines.append(f"\nQuery mix ({len(result['queries'])} requests × 5): " + ", ".join(result["queries"]))
+    if view["refused"]:
+        lines.append("Refused as too broad (400): " + ", ".join(view["refused"]))
+    lines.append("Slowest (median ms): " + ", ".join(f"{name} {ms}" for ms, name in view["slowest"]))
+    return "\n".join(lines)

@@ -1,0 +1,131 @@
+"""The fast search path: NumPy ranking, bulk reads, phrases on candidates, the time budget."""
+
+import re
+
+import numpy as np
+import pytest
+from haystack import connections
+
+from archive.search import whoosh_search
+from archive.search.arrays import field_lengths, numeric_column, term_postings
+from archive.search.highlight import WordMatcher, snippet
+from archive.search.outbox import drain_all
+from archive.search.rebuild import rebuild
+from archive.search.whoosh_search import snapshots
+from tests.factories import make_article, make_source
+
+pytestmark = pytest.mark.django_db
+
+with __import__("warnings").catch_warnings():
+    __import__("warnings").simplefilter("ignore", SyntaxWarning)
+    from whoosh import query as wq
+
+
+def result_titles(response):
+    return re.findall(r'class="result-title" href="[^"]*">([^<]*)</a>', response.content.decode())
+
+
+def current_snapshot():
+    return snapshots.get(connections["default"].get_backend())
+
+
+@pytest.fixture
+def varied():
+    """Articles where term frequency, length and field decide the order, saved one by one
+    so the index has several segments."""
+    source = make_source("Yle News")
+    texts = [
+        ("Sanctions on the table", "Ministers met. " * 30),
+        ("Energy talks", "Sanctions were discussed once among many other topics. " * 3),
+        ("Border report", "Sanctions sanctions sanctions: the border and sanctions again."),
+        ("Budget", "The budget grows; sanctions are mentioned in passing. " + "Filler words here. " * 40),
+        ("Weather", "Snow in Riga, nothing about policy."),
+    ]
+    for title, body in texts:
+        make_article(title, body, source, date="2022-03-01")
+        drain_all()
+    return [title for title, _ in texts]
+
+
+def test_vectorised_ranking_matches_whoosh_bm25f(client, varied):
+    snapshot = current_snapshot()
+    scoring = wq.Or([wq.Term("title", "sanction", boost=3.0), wq.Term("text", "sanction")])
+    whoosh_order = [hit.docnum for hit in snapshot.searcher.search(scoring, limit=None)]
+    ours = whoosh_search.ranked_docnums(
+        snapshot, whoosh_search.Compiled(np.isin(np.arange(len(snapshot.live)), whoosh_order), scoring), "relevance", 10
+    )
+    assert ours == whoosh_order
+    assert result_titles(client.get("/search/", {"q": "sanctions"}))[0] == "Sanctions on the table"
+
+
+def test_bulk_reads_agree_with_whoosh_one_value_at_a_time(varied):
+    snapshot = current_snapshot()
+    reader = snapshot.searcher.reader()
+    size = reader.doc_count_all()
+    assert len(list(reader.leaf_readers())) > 1  # the fixture made several segments
+    assert numeric_column(reader, "pk", size).tolist() == list(reader.column_reader("pk"))
+    ids, frequencies = term_postings(reader, "text", "sanction")
+    assert ids.tolist() == list(reader.postings("text", "sanction").all_ids())
+    assert frequencies.tolist() == [weight for _, weight in reader.postings("text", "sanction").items_as("weight")]
+    lengths = field_lengths(reader, "text", size)
+    assert lengths.tolist() == [reader.doc_field_length(docnum, "text", 0) for docnum in range(size)]
+
+
+def test_deleted_articles_leave_the_snapshot(client, varied):
+    from archive.models import Article
+
+    Article.objects.get(title="Border report").delete()
+    drain_all()
+    assert "Border report" not in result_titles(client.get("/search/", {"q": "sanctions"}))
+    assert len(result_titles(client.get("/search/", {"q": "sanctions"}))) == 3
+
+
+def test_phrases_match_in_order_across_segments(client):
+    source = make_source("Yle News")
+    make_article("One", "The arms control treaty was signed.", source)
+    drain_all()
+    make_article("Two", "Control of arms exports was tightened.", source)
+    drain_all()
+    make_article("Three", "New arms control talks begin.", source)
+    drain_all()
+    assert sorted(result_titles(client.get("/search/", {"q": '"arms control"'}))) == ["One", "Three"]
+    assert result_titles(client.get("/search/", {"q": '"control arms"'})) == []
+
+
+def test_a_query_over_the_time_budget_is_refused_not_left_running(client, varied, monkeypatch):
+    monkeypatch.setattr(whoosh_search, "QUERY_TIME_BUDGET_SECONDS", -1.0)
+    response = client.get("/search/", {"q": '"sanctions sanctions"'})
+    assert response.status_code == 400
+    assert "Too broad" in response.content.decode()
+
+
+def test_postings_cache_stays_within_its_bound(varied, monkeypatch):
+    monkeypatch.setattr(whoosh_search, "POSTINGS_CACHE_POSTINGS", 3)
+    snapshot = current_snapshot()
+    for word in ["sanction", "border", "budget", "snow", "riga", "minist"]:
+        snapshot.term_postings("text", word)
+    assert sum(len(ids) for ids, _ in snapshot._postings.values()) <= 3 or len(snapshot._postings) == 1
+
+
+def test_parallel_rebuild_indexes_every_article(client, varied):
+    report = rebuild()
+    assert report.documents == len(varied)
+    assert result_titles(client.get("/search/", {"q": "sanctions"}))[0] == "Sanctions on the table"
+    assert len(result_titles(client.get("/search/", {"q": "sanctions"}))) == 4
+
+
+def test_snippet_centres_on_the_densest_cluster_of_distinct_words():
+    text = "nato " + "filler " * 80 + "nato russia sanctions together here " + "filler " * 80
+    matcher = WordMatcher(["nato", "russia", "sanctions"], ["en"])
+    shown = snippet(text, matcher, "en", length=80)
+    assert "<mark>russia</mark>" in shown and "<mark>sanctions</mark>" in shown
+    assert shown.startswith("…")
+
+
+def test_the_browse_page_facets_are_computed_once_per_index_version(client, varied):
+    first = client.get("/search/").content.decode()
+    assert "Yle News" in first
+    make_article("A new one", "Fresh text.", make_source("Delfi"))
+    drain_all()  # a new index version: the cached totals must not be reused
+    assert "Delfi" in client.get("/search/").content.decode()
+    assert current_snapshot().memo("facets of everything", lambda: None)["source"] == [("yle-news", 5), ("delfi", 1)]
