@@ -10,6 +10,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -61,6 +62,11 @@ def over_budget(rule, client):
 class RateLimitMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        for rule, budget in settings.RATE_LIMITS.items():
+            try:
+                parse_budget(budget)
+            except ValueError as error:  # refuse to start rather than fail every request
+                raise ImproperlyConfigured(f"RATE_LIMIT_{rule.upper()}: {error}") from None
 
     def __call__(self, request):
         rule = matching_rule(request.path)
