@@ -70,7 +70,7 @@ class RateLimitMiddleware:
 
     def __call__(self, request):
         rule = matching_rule(request.path)
-        wait = over_budget(rule, client_ip(request)) if rule else 0
+        wait = over_budget(rule, client_ip(request) or "unknown") if rule else 0
         if not wait:
             return self.get_response(request)
         message = f"Too many requests. Please wait {wait} seconds and try again."
