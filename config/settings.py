@@ -188,6 +188,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "errors/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "archive.clients.client_ip"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every manage.py command
 
 # Per-client request budgets for the expensive endpoints (archive.ratelimit): requests
 # per window of seconds, "0/60" turns a rule off. Counters live in the default cache, so

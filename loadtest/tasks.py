@@ -150,7 +150,9 @@ def status():
 def main(argv):
     command, *args = argv
     if command == "seed":
+        # Like an import: rows first, then one rebuild_search_index indexes them in bulk.
         result = {"created": create_articles(int(args[0]), 1)}
+        IndexTask.objects.all().delete()
     elif command == "queue":
         result = {"created": create_articles(int(args[0]), 1_000_000 + random.randint(0, 8_000_000))}
     elif command == "rollback":
