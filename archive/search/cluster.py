@@ -39,10 +39,14 @@ class Cluster:
     def address(self):
         return f"{self.base}/{self.index}".rstrip("/")
 
-    def request(self, method, path, body=None):
+    def request(self, method, path, body=None, ndjson=None):
         data = None if body is None else json.dumps(body).encode()
+        content_type = "application/json"
+        if ndjson is not None:
+            data = "".join(json.dumps(line) + "\n" for line in ndjson).encode()
+            content_type = "application/x-ndjson"
         request = urllib.request.Request(
-            f"{self.address}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+            f"{self.address}{path}", data=data, method=method, headers={"Content-Type": content_type}
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -66,16 +70,29 @@ class Cluster:
     def index_documents(self, documents):
         if self.kind == "solr":
             return self.request("POST", "/update?commit=true", documents)
+        lines = []
         for document in documents:
-            self.request("PUT", f"/_doc/{document['id']}?refresh=wait_for", document)
-        return None
+            lines += [{"index": {"_id": document["id"]}}, document]
+        return self.bulk(lines)
 
     def remove_documents(self, identifiers):
         if self.kind == "solr":
             return self.request("POST", "/update?commit=true", {"delete": list(identifiers)})
-        for identifier in identifiers:
-            self.request("DELETE", f"/_doc/{identifier}?refresh=wait_for")
-        return None
+        return self.bulk([{"delete": {"_id": identifier}} for identifier in identifiers])
+
+    def bulk(self, lines):
+        if not lines:
+            return None
+        response = self.request("POST", "/_bulk?refresh=wait_for", ndjson=lines)
+        failed = [
+            item
+            for item in response.get("items", [])
+            for result in item.values()
+            if result.get("status", 200) >= 300 and result.get("status") != 404
+        ]
+        if failed:
+            raise RuntimeError(f"the cluster refused {len(failed)} document(s): {failed[0]}")
+        return response
 
     def search(self, body):
         if self.kind == "solr":

@@ -175,7 +175,7 @@ def search_body(request, translator, facet_fields, start=0, size=20):
 
 def facet_counts(response, name):
     """[(value, count)] most frequent first, as archive.search.whoosh_search.facet_counts gives."""
-    buckets = response["aggregations"][name]["values"]["buckets"]
+    buckets = response.get("aggregations", {}).get(name, {}).get("values", {}).get("buckets", [])
     counts = [(bucket["key"], bucket["doc_count"]) for bucket in buckets]
     if name in {"year", "month"}:
         return sorted(counts, reverse=True)

@@ -108,4 +108,10 @@ class SearchResults(Sequence):
 
 
 def search(request):
+    backend = connections["default"].get_backend()
+    cluster = getattr(backend, "cluster", None)
+    if cluster is not None:  # SEARCH_URL names Elasticsearch, OpenSearch or Solr
+        from archive.search.cluster_results import ClusterResults
+
+        return ClusterResults(request, cluster, FACET_FIELDS, Hit)
     return SearchResults(request)
