@@ -1,32 +1,54 @@
 """gunicorn settings; every value can be overridden from the environment.
 
 gunicorn also starts the archive's single search-index writer (manage.py run_indexer)
-beside the web workers, so saves return at once and are indexed in the background.
+beside the web workers, and restarts it if it dies, so saves return at once and are
+indexed in the background. Set START_INDEXER=false where another process runs it
+(several app servers share one indexer).
 """
 
 import os
 import subprocess
 import sys
+import threading
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then, so a slow leak in a long-running worker cannot grow for months.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = 100
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 start_indexer = os.environ.get("START_INDEXER", "true").lower() in {"1", "true", "yes"}
 
+MANAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "manage.py")
+INDEXER_CHECK_SECONDS = 5
 _indexer = None
+_stopping = threading.Event()
+
+
+def _start_indexer():
+    global _indexer
+    _indexer = subprocess.Popen([sys.executable, MANAGE, "run_indexer"])
+
+
+def _supervise_indexer(log):
+    """Restart the indexer if it exits; queued changes wait in the outbox meanwhile."""
+    while not _stopping.wait(INDEXER_CHECK_SECONDS):
+        if _indexer is not None and _indexer.poll() is not None:
+            log.warning("index writer exited with %s; restarting it", _indexer.returncode)
+            _start_indexer()
 
 
 def on_starting(server):
-    global _indexer
     if start_indexer:
-        manage = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "manage.py")
-        _indexer = subprocess.Popen([sys.executable, manage, "run_indexer"])
+        _start_indexer()
+        threading.Thread(target=_supervise_indexer, args=(server.log,), daemon=True).start()
 
 
 def when_ready(server):
@@ -38,6 +60,10 @@ def when_ready(server):
 
 
 def on_exit(server):
-    if _indexer is not None:
+    _stopping.set()
+    if _indexer is not None and _indexer.poll() is None:
         _indexer.terminate()
-        _indexer.wait(timeout=10)
+        try:
+            _indexer.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _indexer.kill()

@@ -17,6 +17,15 @@ def plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def private_cache(settings):
+    """Rate-limit counters (and anything else cached) start empty in each test, in memory."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def search_index(tmp_path, settings):
     """A real Whoosh index of our own schema, in a directory only this test uses."""
     original = connections.connections_info

@@ -5,12 +5,11 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 WHOOSH_ENGINE = "archive.search.whoosh_backend.ArchiveWhooshEngine"
-ENGINES = {
-    "elasticsearch7": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
-    "elasticsearch": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
-    "opensearch": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
-    "solr": "haystack.backends.solr_backend.SolrEngine",
-}
+# Our own engine for every cluster: it sends our mapping/schema and documents over HTTP, so
+# matching is the same as on Whoosh (and no engine client library is needed).
+CLUSTER_ENGINE = "archive.search.cluster_backend.ClusterEngine"
+ENGINES = {"elasticsearch7": CLUSTER_ENGINE, "elasticsearch": CLUSTER_ENGINE, "opensearch": CLUSTER_ENGINE,
+           "solr": CLUSTER_ENGINE}  # fmt: skip
 
 
 def haystack_connections(search_url):
@@ -29,8 +28,11 @@ def haystack_connections(search_url):
             raise ImproperlyConfigured(f"SEARCH_URL {search_url!r} needs a host and an index (or core) name.")
         base = f"{transport}://{parts.hostname}:{parts.port or 9200}"
         if scheme == "solr":
-            return {"default": {"ENGINE": ENGINES[scheme], "URL": f"{transport}://{parts.netloc}/{index_or_core}"}}
-        return {"default": {"ENGINE": ENGINES[scheme], "URL": base, "INDEX_NAME": index_or_core}}
+            return {"default": {"ENGINE": CLUSTER_ENGINE, "URL": f"{transport}://{parts.netloc}/{index_or_core}",
+                                "SEARCH_URL": search_url}}  # fmt: skip
+        return {
+            "default": {"ENGINE": CLUSTER_ENGINE, "URL": base, "INDEX_NAME": index_or_core, "SEARCH_URL": search_url}
+        }
     raise ImproperlyConfigured(
         f"SEARCH_URL scheme {scheme!r} is not supported: use whoosh, elasticsearch7, opensearch or solr."
     )

@@ -18,8 +18,7 @@ MAX_BINS = {Granularity.DAY: MAX_DAY_BARS, Granularity.MONTH: MAX_MONTH_BARS, Gr
 
 def results_histogram(results):
     """The hits of `results` bucketed over the range the request asked for, or the hits' own extent."""
-    snapshot, mask = results.snapshot, results.compiled.mask
-    starts, ends = snapshot.date_start[mask], snapshot.date_end[mask]
+    starts, ends = results.hit_dates()
     span, granularity = search_span(results.request.date_from, results.request.date_to, extent(starts, ends))
     return histogram(starts, ends, span, granularity)
 

@@ -7,12 +7,14 @@ accepted the change; a failure leaves it for the next drain, with the error reco
 
 import datetime
 import logging
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils import timezone
 from haystack import connections
 
 from archive.models import Article, IndexTask
+from archive.search.whoosh_backend import IndexBusy
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 200
@@ -26,9 +28,11 @@ def enqueue(article_id, action):
 
 
 def drain_quietly():
-    """Drain after a commit; a failure is logged and retried later, never raised at the saver."""
+    """Drain after a commit, without waiting: if another process holds the index's write
+    lock (run_indexer, a rebuild's catch-up) the save returns at once and the indexer
+    applies the task. A failure is logged and retried later, never raised at the saver."""
     try:
-        drain()
+        drain(wait=False)
     except Exception:
         log.warning("search index update deferred", exc_info=True)
 
@@ -37,27 +41,61 @@ def pending_tasks(limit=BATCH_SIZE):
     return list(IndexTask.objects.filter(not_before__lte=timezone.now()).order_by("id")[:limit])
 
 
-def drain(limit=BATCH_SIZE):
-    """Apply up to `limit` queued tasks; returns how many were applied. Raises if the engine refuses."""
+def drain(limit=BATCH_SIZE, wait=True):
+    """Apply up to `limit` queued tasks; returns how many were applied. Raises if the engine refuses.
+
+    With wait=False a busy index is not an error: the tasks stay due, untouched, for
+    whoever holds the lock (postponing them would delay their retry for nothing).
+    """
     tasks = pending_tasks(limit)
     if not tasks:
         return 0
-    article_ids = {task.article_id for task in tasks}
-    unified = connections["default"].get_unified_index()
-    article_index = unified.get_index(Article)
-    live = {article.pk: article for article in article_index.index_queryset().filter(pk__in=article_ids)}
-    gone = article_ids - live.keys()
     backend = connections["default"].get_backend()
     try:
-        if live:
-            backend.update(article_index, list(live.values()))
-        if gone:
-            remove(backend, [f"archive.article.{article_id}" for article_id in sorted(gone)])
+        with lock_timeout(backend, None if wait else 0):
+            apply(tasks, backend)
+    except IndexBusy:
+        if not wait:
+            return 0
+        postpone(tasks, "the index was busy")
+        raise
     except Exception as error:
         postpone(tasks, error)
         raise
     IndexTask.objects.filter(pk__in=[task.pk for task in tasks]).delete()
     return len(tasks)
+
+
+@contextmanager
+def lock_timeout(backend, seconds):
+    if seconds is None or not hasattr(backend, "lock_timeout"):
+        yield
+        return
+    backend.lock_timeout = seconds
+    try:
+        yield
+    finally:
+        del backend.lock_timeout  # back to the class default
+
+
+def apply(tasks, backend):
+    """Index the current database state of the tasks' articles; remove the ones gone."""
+    article_ids = {task.article_id for task in tasks}
+    article_index = connections["default"].get_unified_index().get_index(Article)
+
+    def load():
+        live = list(article_index.index_queryset().filter(pk__in=article_ids))
+        gone = article_ids - {article.pk for article in live}
+        return live, [f"archive.article.{article_id}" for article_id in sorted(gone)]
+
+    if hasattr(backend, "apply_changes"):
+        backend.apply_changes(article_index, load)
+        return
+    live, gone = load()
+    if live:
+        backend.update(article_index, live)
+    if gone:
+        remove(backend, gone)
 
 
 def remove(backend, identifiers):

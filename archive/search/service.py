@@ -100,6 +100,11 @@ class SearchResults(Sequence):
     def __len__(self):
         return self.count
 
+    def hit_dates(self):
+        """(starts, ends): each hit's dated period as yyyymmdd ints (0 when unknown)."""
+        mask = self.compiled.mask
+        return self.snapshot.date_start[mask], self.snapshot.date_end[mask]
+
     def did_you_mean(self, raw_query):
         """A corrected query that finds more, when this one finds few or none."""
         if self.count > FEW_HITS or not raw_query:
@@ -128,6 +133,12 @@ class SearchResults(Sequence):
 
 
 def search(request):
+    backend = connections["default"].get_backend()
+    cluster = getattr(backend, "cluster", None)
+    if cluster is not None:  # SEARCH_URL names Elasticsearch, OpenSearch or Solr
+        from archive.search.cluster_results import ClusterResults
+
+        return ClusterResults(request, cluster, FACET_FIELDS, Hit)
     return SearchResults(request)
 
 

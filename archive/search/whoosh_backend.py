@@ -9,6 +9,7 @@ SearchIndex and management commands but replaces all four.
 import logging
 import os
 import warnings
+from contextlib import contextmanager
 
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
@@ -34,6 +35,10 @@ WRITE_LOCK_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "2.0"))
 
 class IndexUnavailable(Exception):
     """The index cannot be read or written right now (locked, missing, disk full)."""
+
+
+class IndexBusy(IndexUnavailable):
+    """Another process holds the write lock; the change waits in the outbox for it."""
 
 
 def archive_schema():
@@ -131,30 +136,55 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def build_schema(self, fields_):
         return "text", archive_schema()
 
+    # Seconds writes wait for the lock; the outbox sets 0 for drains inside a request.
+    lock_timeout = WRITE_LOCK_TIMEOUT
+
     def writer(self):
         self.ensure_current()
         try:
-            return self.index.writer(timeout=WRITE_LOCK_TIMEOUT)
+            return self.index.writer(timeout=self.lock_timeout)
+        except index.LockError as error:
+            raise IndexBusy("another process is writing the search index") from error
         except Exception as error:
             raise IndexUnavailable(f"the search index cannot be written: {error}") from error
 
     def update(self, index_, iterable, commit=True):
-        documents = []
-        for obj in iterable:
-            try:
-                documents.append(whoosh_document(index_.full_prepare(obj)))
-            except SkipDocument:
-                continue
+        documents = list(self.documents(index_, iterable))
         if not documents:
             return
-        writer = self.writer()
-        try:
+        with self.writing() as writer:
             for document in documents:
                 writer.update_document(**document)
+
+    @staticmethod
+    def documents(index_, objects):
+        for obj in objects:
+            try:
+                yield whoosh_document(index_.full_prepare(obj))
+            except SkipDocument:
+                continue
+
+    @contextmanager
+    def writing(self):
+        """A writer holding the index's one write lock, committed on success, cancelled on error."""
+        writer = self.writer()
+        try:
+            yield writer
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
+
+    def apply_changes(self, index_, load):
+        """Write what `load()` returns — (objects to index, identifiers to remove) — reading
+        it only once the write lock is held, so that of two writers the later one always
+        applies the newer state of the database."""
+        with self.writing() as writer:
+            objects, identifiers = load()
+            for document in self.documents(index_, objects):
+                writer.update_document(**document)
+            for identifier in identifiers:
+                writer.delete_by_term("id", identifier)
 
     def remove(self, obj_or_string, commit=True):
         self.remove_identifiers([get_identifier(obj_or_string)])

@@ -1,0 +1,588 @@
+"""Load-and-fault run: the archive under gunicorn, on loopback only, with bounded traffic.
+
+    .venv/bin/python -m loadtest.run --minutes 10            # the full run (SQLite)
+    .venv/bin/python -m loadtest.run --minutes 10 --database-url postgres://…@127.0.0.1/empty_db
+    .venv/bin/python -m loadtest.run --minutes 0.3 --articles 300 --readers 10   # a smoke run
+
+It starts gunicorn and one `manage.py run_indexer` itself, on a free port with a scratch
+ARCHIVE_VAR_DIR, seeds generated articles, then runs `--readers` concurrent readers plus
+one editor saving an article per second through the admin and deleting every other one.
+Each save must be searchable within 5 s; each delete must be gone within 5 s. Then the
+fault cases: SIGKILL of the indexer mid-batch, SIGKILL during a rebuild, a full disk on
+the index volume (a tmpfs it mounts; skipped with the reason when mounting is not
+permitted), and a transaction rolled back after the save. It prints one JSON report and
+exits 1 if any check failed.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SEARCHABLE_WITHIN = 5.0
+CHECK_EVERY = 0.5  # seconds between searches for a saved or deleted article
+QUERIES = [
+    {"q": "nato"},
+    {"q": "baltic security"},
+    {"q": '"arms control"'},
+    {"q": "sanction*"},
+    {"q": "missile OR drones"},
+    {"q": "nato -russia", "sort": "newest"},
+    {"q": "treaty", "lang": "en"},
+    {"q": "estonia", "year": "2019"},
+    {"q": "exercise", "page": "2"},
+    {"q": "", "sort": "oldest"},
+    {"q": "title:report"},
+    {"q": "date:[2016 TO 2018] border"},
+]
+TITLE_LINK = re.compile(r'class="result-title" href="/articles/(\d+)/')
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def say(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values, fraction):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000, 1)
+
+
+class Deployment:
+    """gunicorn + run_indexer on 127.0.0.1, with their own scratch directory and database."""
+
+    def __init__(self, scratch, database_url, workers, index_home):
+        self.scratch = scratch
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "ARCHIVE_VAR_DIR": str(scratch),
+            "SEARCH_URL": f"whoosh://{index_home}",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "BIND": f"127.0.0.1:{self.port}",
+            "WEB_CONCURRENCY": str(workers),
+            "START_INDEXER": "false",  # this script runs the indexer itself, to kill it
+            "GUNICORN_ACCESS_LOG": str(scratch / "access.log"),
+            "LOG_LEVEL": "WARNING",
+            # Every simulated reader comes from 127.0.0.1; per-client budgets would treat
+            # the fifty of them as one client.
+            "RATE_LIMIT_SEARCH": "0/60",
+            "CACHE_URL": "locmem://",
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        else:
+            self.env.pop("DATABASE_URL", None)
+        self.web = self.indexer = None
+        self.logs = []
+
+    def manage(self, *args):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True, capture_output=True, text=True
+        )
+
+    def task(self, *args):
+        result = subprocess.run(
+            [sys.executable, "-m", "loadtest.tasks", *map(str, args)],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def spawn(self, name, command):
+        log = open(self.scratch / f"{name}.log", "ab")  # noqa: SIM115  (closed in stop())
+        self.logs.append(log)
+        return subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def prepare(self, admin_password):
+        self.manage("migrate", "--noinput")
+        self.manage("collectstatic", "--noinput", "-v0")
+        self.manage("shell", "-c", create_admin_code(admin_password))
+
+    def start_web(self):
+        command = [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi"]
+        self.web = self.spawn("gunicorn", command)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.3)
+        raise RuntimeError(f"gunicorn did not become healthy; see {self.scratch / 'gunicorn.log'}")
+
+    def start_indexer(self):
+        self.indexer = self.spawn("indexer", [sys.executable, "manage.py", "run_indexer", "--interval", "0.2"])
+
+    def kill_indexer(self):
+        self.indexer.send_signal(signal.SIGKILL)
+        self.indexer.wait()
+
+    def wait_converged(self, timeout):
+        """Seconds until the outbox is empty and the index matches the database, or None."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            status = self.task("status")
+            if status["queued"] == 0 and status["missing"] + status["stale"] + status["orphans"] == 0:
+                return round(time.monotonic() - started, 1)
+            time.sleep(1)
+        return None
+
+    def stop(self):
+        for process in (self.indexer, self.web):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=20)
+        for log in self.logs:
+            log.close()
+
+
+def create_admin_code(password):
+    return (
+        "from django.contrib.auth.models import User\n"
+        f"User.objects.filter(username='loadeditor').exists() or "
+        f"User.objects.create_superuser('loadeditor', 'load@example.org', {password!r})\n"
+    )
+
+
+class Stats:
+    def __init__(self):
+        self.reads = []
+        self.saves = []
+        self.status_5xx = []
+        self.requests = 0
+        self.not_searchable = []
+        self.undead = []
+        self.save_delays = []
+        self.deleted = []
+
+    def record(self, response, elapsed, bucket):
+        self.requests += 1
+        bucket.append(elapsed)
+        if response.status_code >= 500:
+            self.status_5xx.append(f"{response.status_code} {response.request.method} {response.request.url}")
+
+
+class Editor:
+    """An editor in the admin: saves an article and later deletes it, through real forms."""
+
+    def __init__(self, client, password, stats):
+        self.client, self.password, self.stats = client, password, stats
+        self.token = ""
+
+    async def sign_in(self):
+        await self.client.get("/admin/login/")
+        self.token = self.client.cookies["csrftoken"]
+        response = await self.client.post(
+            "/admin/login/",
+            data={"username": "loadeditor", "password": self.password, "csrfmiddlewaretoken": self.token},
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"admin sign-in failed: {response.status_code}")
+        self.token = self.client.cookies["csrftoken"]
+
+    async def save(self, word, source_id):
+        started = time.perf_counter()
+        response = await self.client.post("/admin/archive/article/add/", data=article_form(word, source_id, self.token))
+        self.stats.record(response, time.perf_counter() - started, self.stats.saves)
+        match = re.search(r"/admin/archive/article/(\d+)/change/", response.headers.get("location", ""))
+        return int(match.group(1)) if response.status_code == 302 and match else None
+
+    async def delete(self, pk):
+        started = time.perf_counter()
+        response = await self.client.post(
+            f"/admin/archive/article/{pk}/delete/", data={"post": "yes", "csrfmiddlewaretoken": self.token}
+        )
+        self.stats.record(response, time.perf_counter() - started, self.stats.saves)
+        return response.status_code == 302
+
+
+def article_form(word, source_id, csrf_token):
+    return {
+        "csrfmiddlewaretoken": csrf_token,
+        "title": f"Load test article {word}",
+        "lede": "",
+        "body": f"An editor saved this while readers searched. Marker {word}. NATO and Baltic security.",
+        "source": str(source_id),
+        "language": "en",
+        "published_on": "2024-05-04",
+        "date_precision": "day",
+        "is_published": "on",
+        "actor_mentions-TOTAL_FORMS": "0",
+        "actor_mentions-INITIAL_FORMS": "0",
+        "actor_mentions-MIN_NUM_FORMS": "0",
+        "actor_mentions-MAX_NUM_FORMS": "1000",
+        "_continue": "Save and continue editing",
+    }
+
+
+def marker_word():
+    return "zq" + "".join(random.choice(string.ascii_lowercase) for _ in range(10))
+
+
+async def hits_for(client, word, stats):
+    started = time.perf_counter()
+    response = await client.get("/search/", params={"q": word})
+    stats.record(response, time.perf_counter() - started, stats.reads)
+    return TITLE_LINK.findall(response.text) if response.status_code == 200 else None
+
+
+async def wait_until(client, word, stats, present, timeout):
+    """Seconds until `word` is (or is no longer) searchable, or None after `timeout`."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        hits = await hits_for(client, word, stats)
+        elapsed = time.monotonic() - started
+        if hits is not None and bool(hits) == present:
+            return elapsed if elapsed <= timeout else None  # seen, but too late
+        await asyncio.sleep(CHECK_EVERY)
+    return None
+
+
+async def reader(client, stats, stop_at, seeded_pks, think):
+    while time.monotonic() < stop_at:
+        roll = random.random()
+        if roll < 0.75:
+            params = random.choice(QUERIES)
+            path = "/search/"
+        elif roll < 0.9:
+            params, path = {}, f"/articles/{random.choice(seeded_pks)}/"
+        else:
+            params, path = {}, "/"
+        started = time.perf_counter()
+        try:
+            response = await client.get(path, params=params, follow_redirects=True)
+        except httpx.HTTPError as error:
+            stats.status_5xx.append(f"transport error {error!r} on {path}")
+            continue
+        stats.record(response, time.perf_counter() - started, stats.reads)
+        await asyncio.sleep(random.uniform(0, 2 * think))
+
+
+async def check_save(client, editor, word, stats, source_id, saved):
+    pk = await editor.save(word, source_id)
+    if pk is None:
+        stats.not_searchable.append(f"{word}: the save was refused")
+        return
+    delay = await wait_until(client, word, stats, present=True, timeout=SEARCHABLE_WITHIN)
+    if delay is None:
+        stats.not_searchable.append(word)
+    else:
+        stats.save_delays.append(delay)
+        saved.append((pk, word))
+
+
+async def check_delete(client, editor, pk, word, stats):
+    if not await editor.delete(pk):
+        stats.undead.append(f"{word}: the delete was refused")
+        return
+    stats.deleted.append(word)
+    if await wait_until(client, word, stats, present=False, timeout=SEARCHABLE_WITHIN) is None:
+        stats.undead.append(word)
+
+
+async def editor_loop(client, editor, stats, stop_at, source_id):
+    saved, checks, second = [], [], 0
+    while time.monotonic() < stop_at:
+        tick = time.monotonic()
+        checks.append(asyncio.create_task(check_save(client, editor, marker_word(), stats, source_id, saved)))
+        if second % 2 == 1 and saved:
+            pk, word = saved.pop(0)
+            checks.append(asyncio.create_task(check_delete(client, editor, pk, word, stats)))
+        second += 1
+        await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
+    await asyncio.gather(*checks)
+
+
+async def load_phase(deployment, args, seeded_pks):
+    password, source_id = deployment.password, deployment.source_id
+    stats = Stats()
+    limits = httpx.Limits(max_connections=args.readers + 20)
+    async with (
+        httpx.AsyncClient(base_url=deployment.base, timeout=30, limits=limits) as client,
+        httpx.AsyncClient(base_url=deployment.base, timeout=30) as admin_client,
+    ):
+        editor = Editor(admin_client, password, stats)
+        await editor.sign_in()
+        stop_at = time.monotonic() + args.minutes * 60
+        started = time.monotonic()
+        await asyncio.gather(
+            editor_loop(client, editor, stats, stop_at, source_id),
+            *(reader(client, stats, stop_at, seeded_pks, args.think) for _ in range(args.readers)),
+        )
+        # Deleted articles must stay gone, not come back from a late or retried write.
+        still_there = [word for word in stats.deleted if await hits_for(client, word, stats)]
+        elapsed = time.monotonic() - started
+    return {
+        "minutes": round(elapsed / 60, 2),
+        "readers": args.readers,
+        "requests": stats.requests,
+        "requests_per_second": round(stats.requests / elapsed, 1),
+        "5xx": len(stats.status_5xx),
+        "5xx_examples": stats.status_5xx[:5],
+        "read_p50_ms": percentile(stats.reads, 0.50),
+        "read_p95_ms": percentile(stats.reads, 0.95),
+        "read_p99_ms": percentile(stats.reads, 0.99),
+        "admin_write_p50_ms": percentile(stats.saves, 0.50),
+        "admin_write_p95_ms": percentile(stats.saves, 0.95),
+        "saves": len(stats.save_delays) + len(stats.not_searchable),
+        "saves_not_searchable_within_5s": len(stats.not_searchable),
+        "save_to_searchable_p95_ms": percentile(stats.save_delays, 0.95),
+        "deletes": len(stats.deleted),
+        "deletes_still_searchable_after_5s": len(stats.undead),
+        "deletes_back_at_the_end": len(still_there),
+    }
+
+
+async def readers_during(deployment, seconds, readers=5):
+    """A few readers while a fault happens: counts of each status they saw."""
+    codes = {}
+    async with httpx.AsyncClient(base_url=deployment.base, timeout=30) as client:
+        stop_at = time.monotonic() + seconds
+        while time.monotonic() < stop_at:
+            responses = await asyncio.gather(
+                *(client.get("/search/", params=random.choice(QUERIES)) for _ in range(readers)),
+                return_exceptions=True,
+            )
+            for response in responses:
+                key = type(response).__name__ if isinstance(response, Exception) else str(response.status_code)
+                codes[key] = codes.get(key, 0) + 1
+            await asyncio.sleep(0.2)
+    return codes
+
+
+def fault_indexer_killed(deployment, batch=1500):
+    """Queue a batch only the indexer may apply; SIGKILL it once it has applied part of it."""
+    deployment.task("queue", batch)
+    queued = deployment.task("queued")["queued"]
+    deployment.start_indexer()
+    left = queued
+    deadline = time.monotonic() + 120
+    while left == queued and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = deployment.task("queued")["queued"]
+    deployment.kill_indexer()
+    left = deployment.task("queued")["queued"]
+    deployment.start_indexer()
+    converged = deployment.wait_converged(timeout=300)
+    return {
+        "queued": queued,
+        "queued_when_killed": left,
+        "killed_mid_work": 0 < left < queued,
+        "converged_after_restart_s": converged,
+        "ok": converged is not None and 0 < left < queued,
+    }
+
+
+def fault_rebuild_killed(deployment):
+    pointer = deployment.index_home / "CURRENT"
+    before = pointer.read_text()
+    documents = httpx.get(f"{deployment.base}/healthz").json()["index"]["documents"]
+    rebuild = deployment.spawn("rebuild", [sys.executable, "manage.py", "rebuild_search_index", "--no-progress"])
+    generations = set(deployment.index_home.glob("generation-*"))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and set(deployment.index_home.glob("generation-*")) == generations:
+        time.sleep(0.05)
+    codes = asyncio.run(readers_during(deployment, 1.0))
+    rebuild.send_signal(signal.SIGKILL)
+    rebuild.wait()
+    unchanged = pointer.read_text() == before
+    codes_after = asyncio.run(readers_during(deployment, 2.0))
+    health = httpx.get(f"{deployment.base}/healthz").json()
+    finished = deployment.manage("rebuild_search_index", "--no-progress").stdout.strip()
+    return {
+        "pointer_unchanged_after_kill": unchanged,
+        "documents_before": documents,
+        "documents_after_kill": health["index"]["documents"],
+        "search_statuses_during_and_after": {"during": codes, "after": codes_after},
+        "next_rebuild": finished[-120:],
+        "ok": unchanged
+        and pointer.read_text() != before  # the next rebuild did swap
+        and health["index"]["documents"] == documents
+        and set(codes) | set(codes_after) == {"200"},
+    }
+
+
+def fault_disk_full(deployment):
+    if deployment.tmpfs_error:
+        return {"skipped": deployment.tmpfs_error, "ok": True}
+    volume = deployment.index_home.parent
+    filler = volume / "filler"
+    with open(filler, "wb", buffering=0) as file:
+        for chunk in (1 << 20, 1 << 12):  # megabytes, then the last pages
+            with contextlib.suppress(OSError):
+                while True:
+                    file.write(b"\0" * chunk)
+    words = [marker_word() for _ in range(10)]
+
+    async def save_all():
+        stats = Stats()
+        async with httpx.AsyncClient(base_url=deployment.base, timeout=30) as admin_client:
+            editor = Editor(admin_client, deployment.password, stats)
+            await editor.sign_in()
+            pks = [await editor.save(word, deployment.source_id) for word in words]
+        return pks, stats
+
+    pks, stats = asyncio.run(save_all())
+    codes = asyncio.run(readers_during(deployment, 3.0))
+    queued_while_full = deployment.task("status")["queued"]
+    filler.unlink()
+    recovered = deployment.wait_converged(timeout=300)
+    found = asyncio.run(count_searchable(deployment, words))
+    return {
+        "saves_accepted_while_full": sum(pk is not None for pk in pks),
+        "saves_5xx": len(stats.status_5xx),
+        "queued_while_full": queued_while_full,
+        "search_statuses_while_full": codes,
+        "indexed_after_space_returned_s": recovered,
+        "searchable_afterwards": found,
+        "ok": all(pks) and not stats.status_5xx and found == len(words) and "500" not in codes,
+    }
+
+
+async def count_searchable(deployment, words):
+    stats = Stats()
+    async with httpx.AsyncClient(base_url=deployment.base, timeout=30) as client:
+        return sum([bool(await hits_for(client, word, stats)) for word in words])
+
+
+def fault_rollback(deployment):
+    word = marker_word()
+    result = deployment.task("rollback", word)
+    time.sleep(2)
+    found = asyncio.run(count_searchable(deployment, [word]))
+    return {"rows_after_rollback": result["articles_with_token"], "phantom_hits": found, "ok": found == 0}
+
+
+FAULTS = {
+    "fault_indexer_sigkill": fault_indexer_killed,
+    "fault_rebuild_sigkill": fault_rebuild_killed,
+    "fault_disk_full": fault_disk_full,
+    "fault_rollback": fault_rollback,
+}
+
+
+def mount_tmpfs(directory, size_mb):
+    directory.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(directory)], capture_output=True, text=True
+    )
+    if result.returncode:
+        return f"mounting a tmpfs for the index was not permitted ({result.stderr.strip() or result.returncode})"
+    return None
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=10, help="How long the readers and the editor run.")
+    parser.add_argument("--readers", type=int, default=50, help="Concurrent readers.")
+    parser.add_argument("--think", type=float, default=5.0, help="A reader's mean time on a page, in seconds.")
+    parser.add_argument("--articles", type=int, default=3000, help="Generated articles seeded before the run.")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers.")
+    parser.add_argument("--database-url", default="", help="An EMPTY database on loopback (default: a scratch SQLite).")
+    parser.add_argument("--tmpfs-mb", type=int, default=192, help="Size of the index volume for the full-disk case.")
+    parser.add_argument("--no-faults", action="store_true", help="Only the load phase.")
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch directory (logs, database).")
+    args = parser.parse_args(argv)
+    if args.minutes <= 0 or args.minutes > 60 or not 1 <= args.readers <= 200 or args.articles > 50_000:
+        parser.error("keep it bounded: 0 < --minutes ≤ 60, 1 ≤ --readers ≤ 200, --articles ≤ 50000")
+    if args.database_url and not re.search(r"@(127\.0\.0\.1|localhost|\[::1\])[:/]", args.database_url):
+        parser.error("--database-url must point at a server on loopback")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    scratch = Path(tempfile.mkdtemp(prefix="archive-load-"))
+    volume = scratch / "index-volume"
+    tmpfs_error = mount_tmpfs(volume, args.tmpfs_mb)
+    deployment = Deployment(scratch, args.database_url, args.workers, volume / "index")
+    deployment.index_home, deployment.tmpfs_error = volume / "index", tmpfs_error
+    deployment.password = secrets.token_urlsafe(16)
+    report = {"scratch": str(scratch), "index_volume": "tmpfs" if tmpfs_error is None else "disk"}
+    try:
+        deployment.prepare(deployment.password)
+        deployment.task("seed", args.articles)
+        started = time.monotonic()
+        deployment.manage("rebuild_search_index", "--no-progress")
+        report["seed_indexed_s"] = round(time.monotonic() - started, 1)
+        deployment.start_indexer()
+        deployment.start_web()
+        deployment.source_id, seeded_pks = seeded_ids(deployment)
+        say(f"seeded and indexed {args.articles} articles; load for {args.minutes} min on {deployment.base}")
+        report["load"] = asyncio.run(load_phase(deployment, args, seeded_pks))
+        say(json.dumps(report["load"]))
+        if not args.no_faults:
+            deployment.kill_indexer()
+            for name, fault in FAULTS.items():
+                say(f"fault case: {name}")
+                report[name] = fault(deployment)
+                say(json.dumps(report[name], ensure_ascii=False))
+    finally:
+        deployment.stop()
+        if tmpfs_error is None:
+            subprocess.run(["umount", str(volume)], check=False)
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+    report["passed"] = passed(report)
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0 if report["passed"] else 1
+
+
+def seeded_ids(deployment):
+    code = (
+        "from archive.models import Article, Source; import json; "
+        "print(json.dumps([Source.objects.get(name='Load News').pk, "
+        "list(Article.objects.values_list('pk', flat=True)[:500])]))"
+    )
+    source_id, pks = json.loads(deployment.manage("shell", "-c", code).stdout.strip().splitlines()[-1])
+    return source_id, pks
+
+
+def passed(report):
+    load = report.get("load", {})
+    faults = [value for key, value in report.items() if key.startswith("fault_")]
+    return (
+        bool(load)
+        and load["5xx"] == 0
+        and load["saves_not_searchable_within_5s"] == 0
+        and load["deletes_still_searchable_after_5s"] == 0
+        and load["deletes_back_at_the_end"] == 0
+        and (load["read_p95_ms"] or 0) < 1000
+        and all(fault["ok"] for fault in faults)
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
