@@ -57,6 +57,7 @@ class CleanText:
     source_line: str = ""
     language: str = ""
     removed: list = field(default_factory=list)  # furniture, kept for the dry-run report
+    trusted: bool = False
 
 
 def words(line):
@@ -118,8 +119,10 @@ def repair_flattened_lists(paragraphs):
 def group_list_items(paragraphs):
     grouped = []
     for paragraph in paragraphs:
-        if grouped and all(LIST_ITEM.match(line) for line in paragraph) and all(
-            LIST_ITEM.match(line) for line in grouped[-1]
+        if (
+            grouped
+            and all(LIST_ITEM.match(line) for line in paragraph)
+            and all(LIST_ITEM.match(line) for line in grouped[-1])
         ):
             grouped[-1] = grouped[-1] + paragraph
         else:
@@ -142,8 +145,13 @@ def drop_interface_lines(paragraphs, result):
 
 
 def clean_text(text, title=None, known_sources=()):
-    """A raw text split into its parts. `title`, when the input gives one, is trusted."""
+    """A raw text split into its parts.
+
+    `title`, when the input gives one, is trusted, and the text is taken as a body already
+    cut from its page: lines around the prose that no rule recognises are kept, not dropped.
+    """
     result = CleanText(title=title or "")
+    result.trusted = bool(title)
     paragraphs = drop_interface_lines(repair_flattened_lists(paragraphs_of(text)), result)
     prose_at = [i for i, paragraph in enumerate(paragraphs) if any(is_prose(line) for line in paragraph)]
     if not prose_at:
@@ -151,8 +159,10 @@ def clean_text(text, title=None, known_sources=()):
     first, last = prose_at[0], prose_at[-1]
     result.language = detect_language(" ".join(" ".join(paragraphs[i]) for i in prose_at))
     known = {name.casefold() for name in known_sources}
-    _read_header([line for paragraph in paragraphs[:first] for line in paragraph], result, known)
+    leftover = _read_header([line for paragraph in paragraphs[:first] for line in paragraph], result, known)
     middle, trailer = paragraphs[first : last + 1], paragraphs[last + 1 :]
+    if result.trusted:
+        middle = [[line] for line in leftover] + middle
     body, contact = _split_contact(middle, trailer, result)
     body = _drop_foreign_lines(body, result)
     _take_lede(body, result)
@@ -178,7 +188,7 @@ def _without_prose(paragraphs, result):
 
 def _read_header(lines, result, known_sources):
     """Title, date, author, section and source from the short lines before the first paragraph of prose."""
-    pending_label = False
+    pending_label, leftover = False, []
     for line in lines:
         bullet = BULLET.match(line)
         text = bullet.group("text").strip() if bullet else line
@@ -207,8 +217,11 @@ def _read_header(lines, result, known_sources):
             result.author = text
         elif not result.section and result.date and words(text) <= 4 and not re.search(r"\d", text):
             result.section = text
+        elif result.trusted:
+            leftover.append(line)
         else:
             result.removed.append(line)
+    return leftover
 
 
 def _split_contact(middle, trailer, result):
@@ -220,6 +233,8 @@ def _split_contact(middle, trailer, result):
             contact.extend(paragraph)
         elif any(is_credit(line) for line in paragraph):
             body.append(list(paragraph))  # captions after the last paragraph still belong to the article
+        elif result.trusted:
+            body.append(list(paragraph))
         else:
             result.removed.extend(paragraph)
     if contact and PREPARED_BY.search(contact[0]) and len(contact) > 1 and NAME.match(contact[1]):
@@ -237,10 +252,10 @@ def _drop_foreign_lines(paragraphs, result):
         following = paragraphs[index + 1] if index + 1 < len(paragraphs) else []
         is_caption = any(is_credit(line) for line in paragraph + following)
         line = paragraph[0]
-        if len(paragraph) == 1 and not is_caption and words(line) >= 3 and not is_prose(line):
-            if differs_from(line, result.language):
-                result.removed.append(line)
-                continue
+        short = len(paragraph) == 1 and words(line) >= 3 and not is_prose(line)
+        if short and not is_caption and differs_from(line, result.language):
+            result.removed.append(line)
+            continue
         kept.append(paragraph)
     return kept
 

@@ -26,7 +26,9 @@ MONTH_STEMS = {
     11: ["nov", "marrask", "ноябр", "листоп", "noiembrie", "listop", "lapkričio"],
     12: ["dec", "dez", "joulukuu", "декабр", "груд", "déc", "decembrie", "grud", "gruodžio", "detsemb"],
 }
-_STEM_TO_MONTH = sorted(((stem, month) for month, stems in MONTH_STEMS.items() for stem in stems), key=lambda s: -len(s[0]))
+_STEM_TO_MONTH = sorted(
+    ((stem, month) for month, stems in MONTH_STEMS.items() for stem in stems), key=lambda s: -len(s[0])
+)
 
 TIME = r"(?:\s*(?:-|–|,|kl\.?|at|klo)?\s*(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d))?"
 WORD = r"(?P<month_name>[^\W\d_]{3,15})\.?"
@@ -34,7 +36,10 @@ DATE_FORMS = [
     ("iso", rf"(?P<year>(?:19|20)\d\d)-(?P<month>0?[1-9]|1[0-2])-(?P<day>0?[1-9]|[12]\d|3[01])(?:T|\s+)?{TIME}"),
     ("slash", rf"(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})/(?P<year>(?:19|20)\d\d){TIME}"),
     ("dots", rf"(?P<day>\d{{1,2}})\.(?P<month>\d{{1,2}})\.(?P<year>(?:19|20)\d\d){TIME}"),
-    ("day_month", rf"(?P<day>\d{{1,2}})(?:\.|st|nd|rd|th)?\s+{WORD}\s+(?P<year>(?:19|20)\d\d)(?:\s*(?:г\.|р\.|m\.|a\.))?{TIME}"),
+    (
+        "day_month",
+        rf"(?P<day>\d{{1,2}})(?:\.|st|nd|rd|th)?\s+{WORD}\s+(?P<year>(?:19|20)\d\d)(?:\s*(?:г\.|р\.|m\.|a\.))?{TIME}",
+    ),
     ("month_day", rf"{WORD}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d){TIME}"),
     ("latvian", rf"(?P<year>(?:19|20)\d\d)\.\s*gada\s+(?P<day>\d{{1,2}})\.\s*{WORD}{TIME}"),
     ("iso_month", r"(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])"),
