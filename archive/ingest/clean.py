@@ -85,7 +85,7 @@ def paragraphs_of(text):
     """Paragraphs as lists of lines. A text without blank lines has one paragraph per line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     lines = [line.strip() for line in text.strip().split("\n")]
-    if "" not in lines and len(lines) > 3:
+    if "" not in lines:
         return [[line] for line in lines]
     paragraphs, current = [], []
     for line in lines:
@@ -153,6 +153,8 @@ def clean_text(text, title=None, known_sources=()):
     result = CleanText(title=title or "")
     result.trusted = bool(title)
     paragraphs = drop_interface_lines(repair_flattened_lists(paragraphs_of(text)), result)
+    if title and paragraphs and " ".join(paragraphs[0]).casefold() == title.casefold():
+        result.removed.append(paragraphs.pop(0)[0])  # the page's heading, already the title
     prose_at = [i for i, paragraph in enumerate(paragraphs) if any(is_prose(line) for line in paragraph)]
     if not prose_at:
         return _without_prose(paragraphs, result)

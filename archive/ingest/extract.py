@@ -73,8 +73,24 @@ def draft_from_text(origin, text, known_sources=(), title=None):
         "language": cleaned.language,
     }
     set_date(draft, cleaned.date, "From the page's date line, {}.")
-    draft.source.name = cleaned.source_line
+    furniture = [cleaned.author, cleaned.contact, *cleaned.removed]
+    draft.source.name = cleaned.source_line or signed_source(furniture, known_sources)
     return draft
+
+
+def signed_source(lines, known_sources):
+    """A known source named in the page's own furniture or byline ("LETA/TBT Staff", "other … analyses").
+
+    Only lines outside the body count: an article that mentions a newspaper is not by it.
+    """
+    text = "\n".join(filter(None, lines))
+    for name in sorted(known_sources, key=len, reverse=True):
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
+            return name
+        initials = "".join(word[0] for word in name.split() if word[0].isupper())
+        if len(initials) >= 3 and re.search(rf"(?<![\w]){initials}(?![\w])", text):
+            return name
+    return ""
 
 
 def draft_from_record(raw, known_sources):
@@ -90,7 +106,7 @@ def draft_from_record(raw, known_sources):
         draft.fields["language"] = declared_language
     stated = parse_record_date(record.get("date"), record.get("date_precision"))
     if record.get("date") and stated is None:
-        draft.notes.append(f"could not read the date {record['date']!r}; left unknown")
+        draft.fields["date_note"] = f"The record's date {str(record['date'])[:200]!r} could not be read; left unknown."
     if stated:
         set_date(draft, stated, "From the record's date, {}.")
     publisher = str(record.get("publisher") or record.get("source") or "").strip()
