@@ -274,7 +274,10 @@ def _take_captions(paragraphs, result, known_sources):
         if credit_at == 0 and kept and _is_caption_title(kept[-1]):
             caption = [f"{kept.pop()[0].rstrip('.')}. {caption[0]}"]
         result.captions.extend(caption)
-        kept.append(_drop_source_lines(paragraph[credit_at + 1 :], result, known_sources))
+        rest = _drop_source_lines(paragraph[credit_at + 1 :], result, known_sources)
+        labels = [line for line in rest if words(line) <= 4 and not SENTENCE_END.search(line)]
+        result.removed.extend(labels)  # a site label under a picture ("Yle News") is not the text
+        kept.append([line for line in rest if line not in labels])
     return [paragraph for paragraph in kept if paragraph]
 
 
