@@ -1,7 +1,8 @@
 """Tag a text with the registry's actors: names and aliases on word boundaries, in any script.
 
 Precision comes first, because a wrong actor is worse than a missing one:
-- names match case-sensitively, as they are written;
+- names match case-sensitively, as they are written (after the first word of a longer
+  name, in any case: "the Finnish foreign ministry");
 - only the last word of a name inflects, and only with endings its script uses
   (English: Russia's, Russian, Russians; inflecting languages: a short case ending);
 - where matches overlap, the longest wins, so "NATO-Russia Council" is that council and
@@ -38,7 +39,10 @@ def is_acronym(name):
 def name_pattern(name, language=""):
     """A regex for the name with the endings its last word may take."""
     words = name.split()
-    head = r"\s+".join(re.escape(word) for word in words[:-1])
+    # After its first word a name's case varies in running text ("the Finnish foreign ministry").
+    rest_case = "(?i:{})" if len(words) > 1 and not is_acronym(name) else "{}"
+    head_words = [re.escape(words[0]), *(rest_case.format(re.escape(word)) for word in words[1:-1])]
+    head = r"\s+".join(head_words) if len(words) > 1 else ""
     last = words[-1]
     if is_acronym(name) or len(last) < 4:
         tail = re.escape(last) + r"(?:'s|’s)?"
@@ -48,6 +52,8 @@ def name_pattern(name, language=""):
         tail = stem(last) + f"[{LATIN_LETTERS}]{{0,4}}" + r"(?:'s|’s)?"
     else:
         tail = stem(last) + ENGLISH_ENDINGS
+    if len(words) > 1 and not is_acronym(name):
+        tail = f"(?i:{tail})"
     body = (head + r"\s+" if head else "") + tail
     return re.compile(body + r"(?!\w)")
 
