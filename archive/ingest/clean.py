@@ -144,7 +144,7 @@ def drop_interface_lines(paragraphs, result):
     return kept
 
 
-def clean_text(text, title=None, known_sources=()):
+def clean_text(text, title=None, known_sources=(), language=""):
     """A raw text split into its parts.
 
     `title`, when the input gives one, is trusted, and the text is taken as a body already
@@ -159,7 +159,7 @@ def clean_text(text, title=None, known_sources=()):
     if not prose_at:
         return _without_prose(paragraphs, result)
     first, last = prose_at[0], prose_at[-1]
-    result.language = detect_language(" ".join(" ".join(paragraphs[i]) for i in prose_at))
+    result.language = language or detect_language(" ".join(" ".join(paragraphs[i]) for i in prose_at))
     known = {name.casefold() for name in known_sources}
     leftover = _read_header([line for paragraph in paragraphs[:first] for line in paragraph], result, known)
     middle, trailer = paragraphs[first : last + 1], paragraphs[last + 1 :]

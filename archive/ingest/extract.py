@@ -59,8 +59,8 @@ def is_own_export(record):
     return "content_hash" in record and "source_slug" in record
 
 
-def draft_from_text(origin, text, known_sources=(), title=None):
-    cleaned = clean_text(text, title=title, known_sources=known_sources)
+def draft_from_text(origin, text, known_sources=(), title=None, language=""):
+    cleaned = clean_text(text, title=title, known_sources=known_sources, language=language)
     draft = Draft(origin=origin, removed=cleaned.removed)
     draft.fields = {
         "title": cleaned.title,
@@ -95,15 +95,17 @@ def signed_source(lines, known_sources):
 
 def draft_from_record(raw, known_sources):
     record = raw.fields
-    text = next((str(record[key]) for key in TEXT_KEYS if record.get(key)), "")
+    meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
+    # A title-only record still has its summary to archive; with neither it has no text at all.
+    text = next((str(record[key]) for key in TEXT_KEYS if record.get(key)), "") or str(meta.get("summary") or "")
     title = str(record.get("title") or "").strip()
-    draft = draft_from_text(raw.origin, text, known_sources, title=title or None)
+    declared_language = str(record.get("language") or "").strip().lower()
+    if declared_language not in settings.ARCHIVE_LANGUAGES:
+        declared_language = ""
+    draft = draft_from_text(raw.origin, text, known_sources, title=title or None, language=declared_language)
     for name in ("author", "section", "lede"):
         if record.get(name):
             draft.fields[name] = str(record[name]).strip()
-    declared_language = str(record.get("language") or "").strip().lower()
-    if declared_language in settings.ARCHIVE_LANGUAGES:
-        draft.fields["language"] = declared_language
     stated = parse_record_date(record.get("date"), record.get("date_precision"))
     if record.get("date") and stated is None:
         draft.fields["date_note"] = f"The record's date {str(record['date'])[:200]!r} could not be read; left unknown."
@@ -183,7 +185,7 @@ def finish(draft, raw, default_source, default_language):
         draft.source.name = default_source
     fields["title"] = re.sub(r"\s+", " ", fields.get("title") or "").strip()[:MAX_TITLE]
     if not fields.get("body", "").strip():
-        raise UnreadableInput("no text: the record has no body")
+        raise UnreadableInput("no text: the record has a title but no body or summary")
     if not fields["title"]:
         raise UnreadableInput("no title")
     if not fields["language"]:
