@@ -186,17 +186,27 @@ class Importer:
         return self.sources[key]
 
 
-def find_or_create_source(hint):
-    """The Source the hint names (slug, then name, then domain); created when the archive has none."""
+def find_existing_source(hint):
+    """The Source the hint names (slug, then name, then domain), if the archive has it."""
     if hint.slug:
-        found = Source.objects.filter(slug=hint.slug).first() or Source.objects.filter(name=hint.name).first()
-        return found or Source.objects.create(name=hint.name or hint.slug, slug=hint.slug, kind=hint.kind or "other")
+        return Source.objects.filter(slug=hint.slug).first() or Source.objects.filter(name=hint.name).first()
     if hint.name:
-        found = Source.objects.filter(name__iexact=hint.name).first()
-        return found or Source.objects.create(name=hint.name[:200], domain=hint.domain)
+        return Source.objects.filter(name__iexact=hint.name).first()
     if hint.domain:
-        found = Source.objects.filter(domain__iexact=hint.domain).first()
-        return found or Source.objects.create(name=hint.domain, domain=hint.domain)
+        return Source.objects.filter(domain__iexact=hint.domain).first()
+    return None
+
+
+def find_or_create_source(hint):
+    found = find_existing_source(hint)
+    if found is not None:
+        return found
+    if hint.slug:
+        return Source.objects.create(name=hint.name or hint.slug, slug=hint.slug, kind=hint.kind or "other")
+    if hint.name:
+        return Source.objects.create(name=hint.name[:200], domain=hint.domain)
+    if hint.domain:
+        return Source.objects.create(name=hint.domain, domain=hint.domain)
     raise UnreadableInput("cannot tell the source: the text names none; pass --source NAME")
 
 
