@@ -34,14 +34,27 @@ class PasteForm(forms.Form):
 
 
 class DraftArticleForm(forms.ModelForm):
+    """The article as extracted; the actors offered are those found in the text (more can be added after saving)."""
+
     actors = forms.ModelMultipleChoiceField(
-        Actor.objects.all(), required=False, widget=forms.SelectMultiple(attrs={"size": 12}),
-        help_text="Found in the text; add or remove as needed.",
+        Actor.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Found in the text, with mentions counted on save. Untick any that are wrong.",
     )  # fmt: skip
+    offered_actors = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Article
         fields = DRAFT_FIELDS
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vTextField", "size": 100}),
+            "body": forms.Textarea(attrs={"rows": 24, "cols": 100, "class": "vLargeTextField"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = self.data.get("offered_actors") if self.is_bound else self.initial.get("offered_actors", "")
+        ids = [int(pk) for pk in str(offered or "").split(",") if pk.strip().isdigit()]
+        self.fields["actors"].queryset = Actor.objects.filter(pk__in=ids)
 
 
 def looks_like_html(text):
@@ -58,6 +71,7 @@ def extracted_initial(text, url):
     source = find_existing_source(draft.source)
     initial["source"] = source.pk if source else None
     initial["actors"] = list(ActorTagger.from_registry().mentions(article_text(draft.fields)))
+    initial["offered_actors"] = ",".join(map(str, initial["actors"]))
     notes = [] if source or not draft.source.name else [f"New source “{draft.source.name}”: add it, then choose it."]
     return initial, notes
 

@@ -43,12 +43,14 @@ def test_pasted_text_comes_back_prefilled_then_saves_with_actors(client, editor)
     assert field_value(html, "lede").startswith("The letter accuses EU and Nato countries")
     assert "Skip to content" not in html.split('name="body"')[1].split("</textarea>")[0]
     assert f'<option value="{yle.pk}" selected>' in html
-    selected = re.findall(r'<option value="(\d+)" selected>([^<]+)</option>', html)
-    assert {"Sergey Lavrov", "NATO", "Russia"} <= {name for _, name in selected}
+    selected = re.findall(r'<input type="checkbox" name="actors" value="(\d+)"[^>]*checked>\s*([^<]+)</label>', html)
+    assert {"Sergey Lavrov", "NATO", "Russia"} <= {name.strip() for _, name in selected}
     names = ["title", "lede", "body", "author", "section", "language", "url", "published_on", "published_time"]
     names += ["date_note", "captions", "contact", "provenance"]
     form = {name: unescape(field_value(html, name) or "") for name in names}
+    offered = ",".join(pk for pk, _ in selected)
     form.update(source=yle.pk, date_precision="unknown", actors=[pk for pk, _ in selected], confirm="1")
+    form["offered_actors"] = offered
     form["title"] = "Russia publishes Lavrov's letter"  # the editor corrects the headline
     response = client.post(PAGE, form)
     assert response.status_code == 302, response.content.decode()[:3000]

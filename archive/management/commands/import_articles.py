@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -25,6 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, paths, source, language, dry_run, update, quiet_progress, **options):
         if language and language not in settings.ARCHIVE_LANGUAGES:
             raise CommandError(f"--language {language!r} is not one of {', '.join(settings.ARCHIVE_LANGUAGES)}")
+        started = time.monotonic()
         importer = Importer(default_source=source, default_language=language, update=update, dry_run=dry_run)
         progress = tqdm(unit=" records", disable=quiet_progress, file=self.stderr._out, dynamic_ncols=True)
         for outcome in importer.run(paths):
@@ -35,6 +38,7 @@ class Command(BaseCommand):
         if not dry_run:
             drain_all()
         summary = ", ".join(f"{importer.counts[status]} {status}" for status in STATUSES)
-        rate = progress.format_dict["n"] / max(progress.format_dict["elapsed"], 1e-9)
+        total = sum(importer.counts.values())
+        rate = total / max(time.monotonic() - started, 1e-9)
         prefix = "Dry run, nothing written: would be " if dry_run else ""
-        self.stdout.write(f"{prefix}{summary} ({rate:.1f} records/s)")
+        self.stdout.write(f"{prefix}{summary} ({total} records, {rate:.1f} records/s including indexing)")
