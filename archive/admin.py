@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from archive.ingest_admin import IngestAdminMixin
 from archive.models import Actor, ActorAlias, Article, ArticleActor, Event, IndexTask, Source
 
 # A pasted address without a scheme is meant as https (Django 6's default).
@@ -41,7 +42,7 @@ class ArticleActorInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(IngestAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "source", "published_on", "date_precision", "language", "updated_at"]
     list_filter = ["source__kind", "language", "date_precision", "is_published", "source"]
     search_fields = ["title", "body", "author", "url"]

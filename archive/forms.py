@@ -16,6 +16,7 @@ class SearchForm(forms.Form):
     sort = forms.ChoiceField(required=False, choices=[(sort, sort.title()) for sort in SORTS])
     date_from = forms.CharField(required=False, label="From", help_text="2021, 2021-12 or 2021-12-01")
     date_to = forms.CharField(required=False, label="To")
+    collapse = forms.BooleanField(required=False, label="Collapse near-duplicates")
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
@@ -74,4 +75,5 @@ class SearchForm(forms.Form):
             date_from=cleaned.get("date_from"),
             date_to=cleaned.get("date_to"),
             sort=cleaned.get("sort") or ("relevance" if not parsed.is_empty else "newest"),
+            collapse_duplicates=bool(cleaned.get("collapse")),
         )

@@ -82,7 +82,10 @@ class ArticleView(DetailView):
 
     def get_context_data(self, **kwargs):
         mentions = self.object.actor_mentions.select_related("actor")
-        return super().get_context_data(mentions=mentions, related=related_articles(self.object), **kwargs)
+        copies = self.object.near_duplicates.published().select_related("source")
+        return super().get_context_data(
+            mentions=mentions, copies=copies, related=related_articles(self.object), **kwargs
+        )
 
 
 def article_by_old_slug(request, slug):

@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 from haystack import connections
 
@@ -35,6 +36,7 @@ class SearchRequest:
     date_from: object = None
     date_to: object = None
     sort: str = "relevance"
+    collapse_duplicates: bool = False  # hide republished copies whose original is among the hits
 
 
 @dataclass
@@ -56,6 +58,8 @@ class SearchResults(Sequence):
         query_mask = self.compiled.mask
         filter_masks = self._filter_masks()
         self.compiled.mask = query_mask & self._all(filter_masks.values())
+        if request.collapse_duplicates:
+            self.compiled.mask &= ~self._copies_of_hits(self.compiled.mask)
         self.count = int(self.compiled.mask.sum())
         self.facets = self._facets(query_mask, filter_masks)
         self.notices = list(request.query.notices) + self.evaluator.notices
@@ -70,6 +74,11 @@ class SearchResults(Sequence):
         for mask in masks:
             combined &= mask
         return combined
+
+    def _copies_of_hits(self, mask):
+        """Documents that republish (dup_of) another document in the mask."""
+        dup_of = self.snapshot.dup_of
+        return mask & (dup_of != 0) & np.isin(dup_of, self.snapshot.pk[mask])
 
     def _filter_masks(self):
         masks = {
@@ -121,7 +130,7 @@ class SearchResults(Sequence):
         start, stop = index.start or 0, min(index.stop or self.count, MAX_RANKED)
         docnums = ranked_docnums(self.snapshot, self.compiled, self.sort, stop)[start:stop]
         pks = [int(self.snapshot.pk[docnum]) for docnum in docnums]
-        articles = Article.objects.select_related("source", "near_duplicate_of").in_bulk(pks)
+        articles = Article.objects.select_related("source", "near_duplicate_of__source").in_bulk(pks)
         hits = []
         for pk in pks:
             article = articles.get(pk)

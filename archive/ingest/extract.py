@@ -1,0 +1,192 @@
+"""From a raw record to an article draft: what the input states wins, extraction fills the rest.
+
+A draft holds the article's fields and where its source should come from; it touches no
+database, so the admin's "add from text" page and the import command share it.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from archive.ingest.clean import clean_text
+from archive.ingest.dates import parse_record_date
+from archive.ingest.html import domain_of, parse_html
+from archive.ingest.language import detect_language
+from archive.ingest.readers import UnreadableInput
+from archive.models import DatePrecision
+
+MAX_TITLE = 500
+TEXT_KEYS = ("text", "body", "content")
+
+
+@dataclass
+class SourceHint:
+    """What the input says about who published it, strongest first."""
+
+    slug: str = ""
+    name: str = ""
+    kind: str = ""
+    domain: str = ""
+
+
+@dataclass
+class Draft:
+    origin: str
+    fields: dict = field(default_factory=dict)  # Article fields
+    source: SourceHint = field(default_factory=SourceHint)
+    actor_slugs: dict | None = None  # from our own export: {slug: mention count}; None means "tag the text"
+    notes: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+
+
+def draft_from(raw, known_sources=(), default_source="", default_language=""):
+    """A draft from a RawRecord; raises UnreadableInput with the reason when there is no article in it."""
+    if raw.fields and is_own_export(raw.fields):
+        draft = draft_from_export(raw)
+    elif raw.fields:
+        draft = draft_from_record(raw, known_sources)
+    elif raw.html:
+        draft = draft_from_html(raw, known_sources)
+    else:
+        draft = draft_from_text(raw.origin, raw.text, known_sources)
+    finish(draft, raw, default_source, default_language)
+    return draft
+
+
+def is_own_export(record):
+    return "content_hash" in record and "source_slug" in record
+
+
+def draft_from_text(origin, text, known_sources=(), title=None, language=""):
+    cleaned = clean_text(text, title=title, known_sources=known_sources, language=language)
+    draft = Draft(origin=origin, removed=cleaned.removed)
+    draft.fields = {
+        "title": cleaned.title,
+        "lede": cleaned.lede,
+        "body": cleaned.body,
+        "author": cleaned.author,
+        "section": cleaned.section,
+        "captions": "\n".join(cleaned.captions),
+        "contact": cleaned.contact,
+        "language": cleaned.language,
+    }
+    set_date(draft, cleaned.date, "From the page's date line, {}.")
+    furniture = [cleaned.author, cleaned.contact, *cleaned.removed]
+    draft.source.name = cleaned.source_line or signed_source(furniture, known_sources)
+    return draft
+
+
+def signed_source(lines, known_sources):
+    """A known source named in the page's own furniture or byline ("LETA/TBT Staff", "other … analyses").
+
+    Only lines outside the body count: an article that mentions a newspaper is not by it.
+    """
+    text = "\n".join(filter(None, lines))
+    for name in sorted(known_sources, key=len, reverse=True):
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
+            return name
+        initials = "".join(word[0] for word in name.split() if word[0].isupper())
+        if len(initials) >= 3 and re.search(rf"(?<![\w]){initials}(?![\w])", text):
+            return name
+    return ""
+
+
+def draft_from_record(raw, known_sources):
+    record = raw.fields
+    meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
+    # A title-only record still has its summary to archive; with neither it has no text at all.
+    text = next((str(record[key]) for key in TEXT_KEYS if record.get(key)), "") or str(meta.get("summary") or "")
+    title = str(record.get("title") or "").strip()
+    declared_language = str(record.get("language") or "").strip().lower()
+    if declared_language not in settings.ARCHIVE_LANGUAGES:
+        declared_language = ""
+    draft = draft_from_text(raw.origin, text, known_sources, title=title or None, language=declared_language)
+    for name in ("author", "section", "lede"):
+        if record.get(name):
+            draft.fields[name] = str(record[name]).strip()
+    stated = parse_record_date(record.get("date"), record.get("date_precision"))
+    if record.get("date") and stated is None:
+        draft.fields["date_note"] = f"The record's date {str(record['date'])[:200]!r} could not be read; left unknown."
+    if stated:
+        set_date(draft, stated, "From the record's date, {}.")
+    publisher = str(record.get("publisher") or record.get("source") or "").strip()
+    draft.source = SourceHint(name=publisher or draft.source.name, domain=domain_of(raw.url))
+    return draft
+
+
+def draft_from_html(raw, known_sources):
+    page = parse_html(raw.html, raw.url)
+    if not page.text.strip():
+        raise UnreadableInput("no article text found in the HTML")
+    draft = draft_from_text(raw.origin, page.text, known_sources, title=page.title or None)
+    if page.author and not draft.fields["author"]:
+        draft.fields["author"] = page.author
+    if page.date:
+        set_date(draft, page.date, "From the page's metadata, {}.")
+    if page.language in settings.ARCHIVE_LANGUAGES and not draft.fields["language"]:
+        draft.fields["language"] = page.language
+    raw.url = raw.url or page.url
+    draft.source = SourceHint(name=draft.source.name or page.site_name, domain=domain_of(raw.url))
+    return draft
+
+
+def draft_from_export(raw):
+    """Our own export restores exactly: nothing is cleaned, detected or re-tagged."""
+    record = raw.fields
+    stated = parse_record_date(record.get("date"), record.get("date_precision"))
+    time = record.get("time") or ""
+    draft = Draft(origin=raw.origin, actor_slugs=dict(record.get("actor_mentions") or {}))
+    draft.fields = {name: record.get(name) or "" for name in
+                    ("title", "lede", "body", "author", "section", "language", "captions", "contact", "date_note",
+                     "provenance")}  # fmt: skip
+    draft.fields.update(
+        published_on=stated.date if stated else None,
+        date_precision=stated.precision if stated else DatePrecision.UNKNOWN,
+        published_time=datetime.time.fromisoformat(time) if time else None,
+        captured_at=parse_iso_datetime(record.get("captured_at")),
+        expected_hash=record.get("content_hash") or "",
+    )
+    draft.source = SourceHint(slug=record["source_slug"], name=record.get("source") or "",
+                              kind=record.get("source_kind") or "")  # fmt: skip
+    return draft
+
+
+def parse_iso_datetime(value):
+    if not value:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise UnreadableInput(f"captured_at {value!r} is not an ISO date-time") from None
+
+
+def set_date(draft, stated, note):
+    if stated is None:
+        draft.fields.update(published_on=None, date_precision=DatePrecision.UNKNOWN, published_time=None)
+        return
+    draft.fields.update(published_on=stated.date, date_precision=stated.precision, published_time=stated.time,
+                        date_note=note.format(stated.text))  # fmt: skip
+
+
+def finish(draft, raw, default_source, default_language):
+    """Fill what the input left open, and refuse what cannot be an article."""
+    fields = draft.fields
+    fields.setdefault("date_precision", DatePrecision.UNKNOWN)
+    fields["url"] = raw.url or None
+    if raw.captured_at and not fields.get("captured_at"):
+        fields["captured_at"] = raw.captured_at
+    if not fields.get("provenance"):
+        fields["provenance"] = raw.provenance[:1000]
+    if not fields.get("language"):
+        fields["language"] = default_language or detect_language(fields.get("body", ""))
+    if not draft.source.slug and not draft.source.name:
+        draft.source.name = default_source
+    fields["title"] = re.sub(r"\s+", " ", fields.get("title") or "").strip()[:MAX_TITLE]
+    if not fields.get("body", "").strip():
+        raise UnreadableInput("no text: the record has a title but no body or summary")
+    if not fields["title"]:
+        raise UnreadableInput("no title")
+    if not fields["language"]:
+        raise UnreadableInput("cannot tell the language; pass --language")

@@ -1,0 +1,216 @@
+"""Import raw records as articles: each saved atomically, nothing stored twice, every failure reported.
+
+Records are saved in chunks (one transaction per chunk, one savepoint per article), so the
+search index is updated once per chunk rather than once per article; a failed article
+rolls back alone. A dry run does all of it inside one transaction and rolls it back.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+
+from archive.ingest.actors import ActorTagger, article_text
+from archive.ingest.dedupe import NearDuplicateIndex, signature
+from archive.ingest.extract import draft_from
+from archive.ingest.readers import RawRecord, ReadFailure, UnreadableInput, input_files, read_path
+from archive.models import Actor, Article, ArticleActor, Source, content_hash_of
+
+CHUNK_SIZE = 100
+STATUSES = ("imported", "updated", "duplicate", "near-duplicate", "failed")
+UPDATABLE = ("title", "lede", "body", "author", "section", "language", "url", "published_on", "published_time",
+             "date_precision", "date_note", "captions", "contact", "captured_at", "provenance")  # fmt: skip
+
+
+@dataclass
+class Outcome:
+    status: str
+    origin: str
+    message: str = ""
+    article_id: int | None = None
+
+
+class DryRunRollback(Exception):
+    pass
+
+
+class Importer:
+    def __init__(self, default_source="", default_language="", update=False, dry_run=False):
+        self.default_source = default_source
+        self.default_language = default_language
+        self.update = update
+        self.dry_run = dry_run
+        self.counts = Counter()
+        self.tagger = ActorTagger.from_registry()
+        self.near = NearDuplicateIndex()
+        self.sources = {}
+        self.known_sources = list(Source.objects.values_list("name", flat=True))
+        self.actor_ids = dict(Actor.objects.values_list("slug", "pk"))
+
+    def records(self, paths):
+        for path in input_files(paths):
+            yield from read_path(path)
+
+    def run(self, paths):
+        """Outcomes, one per record or failure, in input order."""
+        if not self.dry_run:
+            yield from self._in_chunks(self.records(paths))
+            return
+        try:
+            with transaction.atomic():
+                yield from self._in_chunks(self.records(paths))
+                raise DryRunRollback
+        except DryRunRollback:
+            pass
+
+    def _in_chunks(self, items):
+        chunk = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) >= CHUNK_SIZE:
+                yield from self._import_chunk(chunk)
+                chunk = []
+        if chunk:
+            yield from self._import_chunk(chunk)
+
+    def _import_chunk(self, chunk):
+        with transaction.atomic():
+            outcomes = [self.import_one(item) for item in chunk]
+        for outcome in outcomes:
+            self.counts[outcome.status] += 1
+        return outcomes
+
+    def import_one(self, item):
+        if isinstance(item, ReadFailure):
+            return Outcome("failed", item.origin, item.reason)
+        try:
+            draft = draft_from(item, self.known_sources, self.default_source, self.default_language)
+            with transaction.atomic():
+                return self.save(draft)
+        except UnreadableInput as error:
+            return Outcome("failed", item.origin, str(error))
+        except ValidationError as error:
+            return Outcome(
+                "failed", item.origin, "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+            )
+        except (DatabaseError, ValueError, TypeError) as error:
+            return Outcome("failed", item.origin, f"could not be saved: {error}")
+
+    def save(self, draft):
+        fields = dict(draft.fields)
+        expected_hash = fields.pop("expected_hash", "")
+        body_hash = content_hash_of(fields["body"])
+        if expected_hash and expected_hash != body_hash:
+            draft.notes.append("the record's content_hash does not match its body; the body was kept as given")
+        existing = Article.objects.filter(content_hash=body_hash).first()
+        if existing is None and fields.get("url"):
+            existing = Article.objects.filter(url=fields["url"]).first()
+            if existing is not None and not self.update:
+                raise UnreadableInput(
+                    f"its URL is already in the archive as #{existing.pk} “{existing.title}” with a different "
+                    "text; --update replaces it"
+                )
+        if existing is not None:
+            return self._existing(existing, draft, fields)
+        return self._create(draft, fields)
+
+    def _existing(self, article, draft, fields):
+        if not self.update:
+            return Outcome("duplicate", draft.origin, f"already in the archive as #{article.pk} “{article.title}”",
+                           article.pk)  # fmt: skip
+        changed = self._apply(article, draft, fields)
+        if not changed:
+            return Outcome("duplicate", draft.origin, f"unchanged: #{article.pk} “{article.title}”", article.pk)
+        return Outcome("updated", draft.origin, f"#{article.pk}: {', '.join(changed)} updated", article.pk)
+
+    def _apply(self, article, draft, fields):
+        source = self.source_for(draft)
+        changed = [name for name in UPDATABLE if name in fields and fields[name] != getattr(article, name)]
+        changed += ["source"] if source.pk != article.source_id else []
+        for name in changed:
+            if name != "source":
+                setattr(article, name, fields[name])
+        article.source = source
+        mentions = self.mentions_for(draft, fields)
+        old = dict(article.actor_mentions.values_list("actor_id", "mention_count"))
+        if mentions != old:
+            changed.append("actors")
+        if changed:
+            article.full_clean(exclude=["content_hash"], validate_unique=False)
+            article.save()
+            article.actor_mentions.all().delete()
+            self._tag(article, mentions)
+        return changed
+
+    def _create(self, draft, fields):
+        minhash = signature(fields["body"])
+        original_id, similarity = self.near.original_of(fields["body"], minhash)
+        article = Article(**{name: value for name, value in fields.items() if name in UPDATABLE})
+        article.source = self.source_for(draft)
+        article.near_duplicate_of_id = original_id
+        article.full_clean(exclude=["content_hash", "slug"], validate_unique=False)
+        article.save()
+        mentions = self.mentions_for(draft, fields)
+        self._tag(article, mentions)
+        self.near.add(article.pk, fields["body"], original_id, minhash)
+        notes = "; ".join(draft.notes)
+        if original_id:
+            original = Article.objects.select_related("source").get(pk=original_id)
+            message = f"#{article.pk}, {similarity:.0%} like #{original.pk} “{original.title}” ({original.source})"
+            return Outcome("near-duplicate", draft.origin, message + (f"; {notes}" if notes else ""), article.pk)
+        return Outcome("imported", draft.origin, f"#{article.pk} “{article.title}”" + (f"; {notes}" if notes else ""),
+                       article.pk)  # fmt: skip
+
+    def mentions_for(self, draft, fields):
+        if draft.actor_slugs is None:
+            return self.tagger.mentions(article_text(fields))
+        unknown = sorted(slug for slug in draft.actor_slugs if slug not in self.actor_ids)
+        if unknown:
+            draft.notes.append(f"unknown actors not tagged: {', '.join(unknown)}")
+        return {self.actor_ids[slug]: int(count) for slug, count in draft.actor_slugs.items() if slug in self.actor_ids}
+
+    def _tag(self, article, mentions):
+        ArticleActor.objects.bulk_create(
+            [
+                ArticleActor(article=article, actor_id=actor_id, mention_count=count)
+                for actor_id, count in mentions.items()
+            ]
+        )
+
+    def source_for(self, draft):
+        hint = draft.source
+        key = (hint.slug, hint.name.casefold(), hint.domain)
+        if key not in self.sources:
+            self.sources[key] = find_or_create_source(hint)
+        return self.sources[key]
+
+
+def find_existing_source(hint):
+    """The Source the hint names (slug, then name, then domain), if the archive has it."""
+    if hint.slug:
+        return Source.objects.filter(slug=hint.slug).first() or Source.objects.filter(name=hint.name).first()
+    if hint.name:
+        return Source.objects.filter(name__iexact=hint.name).first()
+    if hint.domain:
+        return Source.objects.filter(domain__iexact=hint.domain).first()
+    return None
+
+
+def find_or_create_source(hint):
+    found = find_existing_source(hint)
+    if found is not None:
+        return found
+    if hint.slug:
+        return Source.objects.create(name=hint.name or hint.slug, slug=hint.slug, kind=hint.kind or "other")
+    if hint.name:
+        return Source.objects.create(name=hint.name[:200], domain=hint.domain)
+    if hint.domain:
+        return Source.objects.create(name=hint.domain, domain=hint.domain)
+    raise UnreadableInput("cannot tell the source: the text names none; pass --source NAME")
+
+
+def import_text(raw_text, **options):
+    """Run one pasted text through the pipeline (used by tests and the admin's preview)."""
+    importer = Importer(**options)
+    return importer.import_one(RawRecord(origin="pasted text", text=raw_text, provenance="pasted by an editor"))

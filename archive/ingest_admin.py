@@ -1,0 +1,146 @@
+"""Editors' ingest tools in the admin: add an article from pasted text or HTML, re-tag and re-index in bulk.
+
+The paste page runs the same extraction as import_articles, then shows the article form
+pre-filled; nothing is saved until the editor has checked it and confirmed.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from archive.ingest.actors import ActorTagger, article_text
+from archive.ingest.dedupe import NearDuplicateIndex
+from archive.ingest.extract import draft_from
+from archive.ingest.pipeline import find_existing_source
+from archive.ingest.readers import RawRecord, UnreadableInput
+from archive.models import Actor, Article, ArticleActor, IndexTask, Source
+from archive.search.outbox import enqueue
+
+DRAFT_FIELDS = ["title", "lede", "body", "source", "author", "section", "language", "url", "published_on",
+                "date_precision", "published_time", "date_note", "captions", "contact", "provenance"]  # fmt: skip
+
+
+class PasteForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 18, "cols": 100}),
+        label="Text or HTML",
+        help_text="Paste the whole page: navigation, captions and contact blocks are sorted out.",
+    )
+    url = forms.URLField(required=False, assume_scheme="https", label="Original URL")
+
+
+class DraftArticleForm(forms.ModelForm):
+    """The article as extracted; the actors offered are those found in the text (more can be added after saving)."""
+
+    actors = forms.ModelMultipleChoiceField(
+        Actor.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Found in the text, with mentions counted on save. Untick any that are wrong.",
+    )  # fmt: skip
+    offered_actors = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Article
+        fields = DRAFT_FIELDS
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vTextField", "size": 100}),
+            "body": forms.Textarea(attrs={"rows": 24, "cols": 100, "class": "vLargeTextField"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = self.data.get("offered_actors") if self.is_bound else self.initial.get("offered_actors", "")
+        ids = [int(pk) for pk in str(offered or "").split(",") if pk.strip().isdigit()]
+        self.fields["actors"].queryset = Actor.objects.filter(pk__in=ids)
+
+
+def looks_like_html(text):
+    head = text.lstrip()[:500].lower()
+    return head.startswith("<") and ("<html" in head or "<body" in head or "<p" in head or "<!doctype" in head)
+
+
+def extracted_initial(text, url):
+    """Form values from the pasted text; raises UnreadableInput when there is no article in it."""
+    kind = {"html": text} if looks_like_html(text) else {"text": text}
+    raw = RawRecord(origin="pasted text", url=url or "", provenance="pasted by an editor", **kind)
+    draft = draft_from(raw, known_sources=list(Source.objects.values_list("name", flat=True)))
+    initial = {name: value for name, value in draft.fields.items() if name in DRAFT_FIELDS}
+    source = find_existing_source(draft.source)
+    initial["source"] = source.pk if source else None
+    initial["actors"] = list(ActorTagger.from_registry().mentions(article_text(draft.fields)))
+    initial["offered_actors"] = ",".join(map(str, initial["actors"]))
+    notes = [] if source or not draft.source.name else [f"New source “{draft.source.name}”: add it, then choose it."]
+    return initial, notes
+
+
+def save_draft(form, user):
+    """Save the confirmed article with its actors (mention counts from the text) and its near-duplicate link."""
+    article = form.save(commit=False)
+    article.created_by = user
+    original_id, _ = NearDuplicateIndex().original_of(article.body)
+    article.near_duplicate_of_id = original_id
+    article.save()
+    counts = ActorTagger.from_registry().mentions(article_text(form.cleaned_data))
+    rows = [ArticleActor(article=article, actor=actor, mention_count=counts.get(actor.pk, 1))
+            for actor in form.cleaned_data["actors"]]  # fmt: skip
+    ArticleActor.objects.bulk_create(rows)
+    return article
+
+
+class IngestAdminMixin:
+    """Mixed into ArticleAdmin: the paste page and two bulk actions."""
+
+    actions = ["retag_actors", "reindex"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.add_from_text_view)
+        return [path("add-from-text/", view, name="archive_article_add_from_text"), *super().get_urls()]
+
+    def add_from_text_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta}
+        context["title"] = "Add article from text or HTML"
+        paste, draft, notes = PasteForm(), None, []
+        if request.method == "POST" and "extract" in request.POST:
+            paste = PasteForm(request.POST)
+            if paste.is_valid():
+                try:
+                    initial, notes = extracted_initial(paste.cleaned_data["text"], paste.cleaned_data["url"])
+                    draft = DraftArticleForm(initial=initial)
+                except UnreadableInput as error:
+                    paste.add_error("text", f"No article found: {error}.")
+        elif request.method == "POST":
+            draft = DraftArticleForm(request.POST)
+            if draft.is_valid():
+                with transaction.atomic():
+                    article = save_draft(draft, request.user)
+                self.message_user(request, f"Added “{article.title}”.", messages.SUCCESS)
+                return redirect(reverse("admin:archive_article_change", args=[article.pk]))
+        context.update(paste=paste, draft=draft, notes=notes)
+        return TemplateResponse(request, "admin/archive/article/add_from_text.html", context)
+
+    @admin.action(description="Re-run actor tagging on the selected articles", permissions=["change"])
+    def retag_actors(self, request, queryset):
+        tagger, changed = ActorTagger.from_registry(), 0
+        for article in queryset:
+            counts = tagger.mentions(article_text({"title": article.title, "lede": article.lede, "body": article.body}))
+            if counts != dict(article.actor_mentions.values_list("actor_id", "mention_count")):
+                with transaction.atomic():
+                    article.actor_mentions.all().delete()
+                    ArticleActor.objects.bulk_create(
+                        [ArticleActor(article=article, actor_id=a, mention_count=n) for a, n in counts.items()]
+                    )
+                    enqueue(article.pk, IndexTask.Action.UPDATE)
+                changed += 1
+        self.message_user(request, f"Re-tagged {queryset.count()} articles; {changed} changed.", messages.SUCCESS)
+
+    @admin.action(description="Re-index the selected articles", permissions=["change"])
+    def reindex(self, request, queryset):
+        with transaction.atomic():
+            for pk in queryset.values_list("pk", flat=True):
+                enqueue(pk, IndexTask.Action.UPDATE)
+        self.message_user(request, f"Queued {queryset.count()} articles for re-indexing.", messages.SUCCESS)

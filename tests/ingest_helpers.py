@@ -1,0 +1,54 @@
+"""Shared set-up for the ingest tests: a small actor registry and a readable dump of what an import stored."""
+
+from pathlib import Path
+
+from archive.models import Actor, Article, iso_at_precision
+from tests.factories import make_actor
+
+EXAMPLES = Path(__file__).parent / "ingest_examples"
+
+
+def make_registry():
+    """The actors the examples mention, with aliases in several scripts and languages."""
+    country = Actor.Kind.COUNTRY
+    make_actor("NATO", aliases=["Nato", "НАТО", "North Atlantic Treaty Organisation", "Naton"])
+    make_actor("Russia", kind=country, aliases=["Россия", "Russian Federation", "Venäjä"])
+    make_actor("NATO-Russia Council", aliases=["NRC"])
+    make_actor("Sergey Lavrov", kind=Actor.Kind.PERSON, aliases=["Lavrov", "Sergei Lavrov", "Сергей Лавров", "Лавров"])
+    make_actor("European Union", aliases=["EU", "Euroopan unioni"])
+    for name in ("Latvia", "Lithuania", "Estonia", "Belarus", "Poland", "Ukraine", "Finland", "Sweden"):
+        make_actor(name, kind=country)
+
+
+def article_summary(article):
+    """Every field an import sets, as plain JSON values."""
+    return {
+        "title": article.title,
+        "source": article.source.name,
+        "author": article.author,
+        "section": article.section,
+        "date": iso_at_precision(article.published_on, article.date_precision),
+        "date_precision": article.date_precision,
+        "time": article.published_time.strftime("%H:%M") if article.published_time else "",
+        "date_note": article.date_note,
+        "language": article.language,
+        "url": article.url or "",
+        "lede": article.lede,
+        "body": article.body,
+        "captions": article.captions,
+        "contact": article.contact,
+        "captured_at": article.captured_at.isoformat() if article.captured_at else "",
+        "provenance": article.provenance,
+        "near_duplicate_of": article.near_duplicate_of.title if article.near_duplicate_of else "",
+        "actors": {m.actor.slug: m.mention_count for m in article.actor_mentions.select_related("actor")},
+    }
+
+
+def outcome_summary(outcome):
+    """An outcome without database ids or absolute paths, so it reads the same on every machine."""
+    summary = {"status": outcome.status, "origin": outcome.origin.replace(str(EXAMPLES) + "/", "")}
+    if outcome.status == "failed":
+        summary["reason"] = outcome.message.replace(str(EXAMPLES) + "/", "")
+    elif outcome.article_id:
+        summary["article"] = article_summary(Article.objects.get(pk=outcome.article_id))
+    return summary
