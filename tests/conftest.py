@@ -39,3 +39,14 @@ def search_index(tmp_path, settings):
     connections.connections_info = original
     connections.reload("default")
     snapshots.clear()
+
+
+@pytest.fixture
+def editor(client, db):
+    """A signed-in member of the Editors group."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    return user

@@ -4,7 +4,7 @@ import re
 import time
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from archive.models import Article, IndexTask
@@ -17,14 +17,6 @@ pytestmark = pytest.mark.django_db
 def search_titles(client, query):
     html = client.get("/search/", {"q": query}).content.decode()
     return re.findall(r'class="result-title" href="[^"]*">([^<]*)</a>', html)
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return user
 
 
 def article_form(source, **overrides):

@@ -4,7 +4,6 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from archive.models import Article, ArticleActor, IndexTask
 from archive.search.outbox import drain_all
@@ -13,14 +12,6 @@ from tests.ingest_helpers import EXAMPLES, make_registry
 
 pytestmark = pytest.mark.django_db
 PAGE = "/admin/archive/article/add-from-text/"
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return user
 
 
 def field_value(html, name):

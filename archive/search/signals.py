@@ -8,25 +8,26 @@ from archive.search.outbox import enqueue
 
 
 class OutboxSignalProcessor(BaseSignalProcessor):
+    def watched_signals(self):
+        """(signal, handler, sender) for every change that alters what an article's index entry holds."""
+        return [
+            (signals.post_save, self.article_saved, Article),
+            (signals.post_delete, self.article_deleted, Article),
+            (signals.post_save, self.mention_changed, ArticleActor),
+            (signals.post_delete, self.mention_changed, ArticleActor),
+            (signals.post_save, self.source_changed, Source),
+            (signals.post_save, self.actor_changed, Actor),
+            (signals.post_save, self.alias_changed, ActorAlias),
+            (signals.post_delete, self.alias_changed, ActorAlias),
+        ]
+
     def setup(self):
-        signals.post_save.connect(self.article_saved, sender=Article)
-        signals.post_delete.connect(self.article_deleted, sender=Article)
-        signals.post_save.connect(self.mention_changed, sender=ArticleActor)
-        signals.post_delete.connect(self.mention_changed, sender=ArticleActor)
-        signals.post_save.connect(self.source_changed, sender=Source)
-        signals.post_save.connect(self.actor_changed, sender=Actor)
-        signals.post_save.connect(self.alias_changed, sender=ActorAlias)
-        signals.post_delete.connect(self.alias_changed, sender=ActorAlias)
+        for signal, handler, sender in self.watched_signals():
+            signal.connect(handler, sender=sender)
 
     def teardown(self):
-        signals.post_save.disconnect(self.article_saved, sender=Article)
-        signals.post_delete.disconnect(self.article_deleted, sender=Article)
-        signals.post_save.disconnect(self.mention_changed, sender=ArticleActor)
-        signals.post_delete.disconnect(self.mention_changed, sender=ArticleActor)
-        signals.post_save.disconnect(self.source_changed, sender=Source)
-        signals.post_save.disconnect(self.actor_changed, sender=Actor)
-        signals.post_save.disconnect(self.alias_changed, sender=ActorAlias)
-        signals.post_delete.disconnect(self.alias_changed, sender=ActorAlias)
+        for signal, handler, sender in self.watched_signals():
+            signal.disconnect(handler, sender=sender)
 
     def article_saved(self, sender, instance, **kwargs):
         enqueue(instance.pk, IndexTask.Action.UPDATE)
