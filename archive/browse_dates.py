@@ -67,7 +67,7 @@ def year_overview(start):
     histogram = queryset_histogram(in_year, span=(start, datetime.date(year, 12, 31)), granularity=Granularity.MONTH)
     return {
         "year": year,
-        "timeline": timeline_for(histogram, period_url, f"Articles in {year}, month by month"),
+        "timeline": timeline_for(histogram, period_url, f"Articles in {year}, month by month", bars_search=False),
         "calendar": day_calendar(year, day_counts, day_url, f"Articles in {year}, day by day"),
         "months": [(bucket.period, bucket.count, month_url(year, bucket.period.month)) for bucket in histogram.buckets],
         "month_only": dict(
@@ -89,7 +89,7 @@ def month_overview(start):
     at_month = dated().exclude(date_precision=DatePrecision.YEAR)
     return {
         "period": period,
-        "timeline": timeline_for(histogram, period_url, f"Articles in {period.label}, day by day"),
+        "timeline": timeline_for(histogram, period_url, f"Articles in {period.label}, day by day", bars_search=False),
         "articles": in_month.filter(date_precision=DatePrecision.DAY).chronological().select_related("source"),
         "month_only": in_month.filter(date_precision=DatePrecision.MONTH).select_related("source").order_by("title"),
         "year_only_count": dated().filter(date_precision=DatePrecision.YEAR, published_on__year=start.year).count(),

@@ -21,6 +21,7 @@ class Timeline:
     chart: object = None
     coarser: list = field(default_factory=list)  # (bucket, url) for months/years too coarse for the bins
     events: list = field(default_factory=list)
+    bars_search: bool = True  # a bar opens a search (which also lists overlapping coarser dates), not a browse page
 
     @property
     def undated(self):
@@ -38,14 +39,14 @@ def narrowed_query(query, period):
     return narrowed
 
 
-def timeline_for(histogram, link_for, title):
+def timeline_for(histogram, link_for, title, bars_search=True):
     """A Timeline with its bar chart and the events over its span."""
     if not histogram.buckets:
-        return Timeline(histogram)
+        return Timeline(histogram, bars_search=bars_search)
     events = list(Event.objects.overlapping(histogram.first, histogram.last))
     chart = bar_chart(histogram, link_for, title, events)
     coarser = [(bucket, link_for(bucket.period)) for bucket in histogram.coarser]
-    return Timeline(histogram, chart, coarser, chart.events)
+    return Timeline(histogram, chart, coarser, chart.events, bars_search)
 
 
 def search_timeline(results, query):
