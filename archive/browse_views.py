@@ -16,6 +16,7 @@ from archive.models import Actor, Article, ArticleActor, Source
 from archive.timeline_context import filtered_timeline
 
 ARTICLES_PER_PAGE = 50
+YEAR_ONLY_PER_PAGE = 100
 ACTORS_PER_PAGE = 100
 TOP_RELATED = 15
 
@@ -33,7 +34,9 @@ class ArchiveIndexView(TemplateView):
 
 
 def year_view(request, year):
-    return render(request, "archive/browse/year.html", browse_dates.year_overview(valid_date(year)))
+    context = browse_dates.year_overview(valid_date(year))
+    context["page"] = page_of(context.pop("year_only"), request, YEAR_ONLY_PER_PAGE)
+    return render(request, "archive/browse/year.html", context)
 
 
 def month_view(request, year, month):
