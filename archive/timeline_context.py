@@ -8,7 +8,7 @@ from django.urls import reverse
 from archive.charts import bar_chart
 from archive.models import Event
 from archive.search.histogram import results_histogram
-from archive.timeline import Granularity, choose_granularity, date_arrays, extent
+from archive.timeline import Granularity, choose_granularity, extent, queryset_date_arrays
 from archive.timeline import histogram as timeline_histogram
 
 MAX_ACTOR_MONTHS = 240
@@ -58,7 +58,7 @@ def search_timeline(results, query):
 
 def filtered_timeline(articles, search_filter, title):
     """An actor's or a source's articles by month (by year past twenty years); bars open the search."""
-    starts, ends = date_arrays(articles.values_list("published_on", "date_precision"))
+    starts, ends = queryset_date_arrays(articles)
     span = extent(starts, ends)
     granularity = Granularity.YEAR
     if span and choose_granularity(*span, max_months=MAX_ACTOR_MONTHS) != Granularity.YEAR:
