@@ -83,10 +83,11 @@ class ActorView(DetailView):
             .annotate(n=Count("article", distinct=True))
             .order_by("-n", "actor__name")[:TOP_RELATED]
         )
+        page = page_of(articles.chronological().select_related("source"), self.request, ARTICLES_PER_PAGE)
         return super().get_context_data(
             timeline=filtered_timeline(articles, {"actor": actor.slug}, f"Articles mentioning {actor.name} over time"),
-            article_count=articles.count(),
-            page=page_of(articles.chronological().select_related("source"), self.request, ARTICLES_PER_PAGE),
+            article_count=page.paginator.count,
+            page=page,
             co_mentioned=co_mentioned,
             top_sources=articles.values("source__slug", "source__name").annotate(n=Count("id")).order_by("-n")[:10],
             events=actor.events.all(),
@@ -100,10 +101,11 @@ class SourceView(DetailView):
 
     def get_context_data(self, **kwargs):
         articles = Article.objects.published().from_source(self.object)
+        page = page_of(articles.chronological().select_related("source"), self.request, ARTICLES_PER_PAGE)
         return super().get_context_data(
             timeline=filtered_timeline(articles, {"source": self.object.slug}, f"{self.object.name} over time"),
-            article_count=articles.count(),
-            page=page_of(articles.chronological().select_related("source"), self.request, ARTICLES_PER_PAGE),
+            article_count=page.paginator.count,
+            page=page,
             **kwargs,
         )
 
