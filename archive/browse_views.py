@@ -16,6 +16,7 @@ from archive.models import Actor, Article, ArticleActor, Source
 from archive.timeline_context import filtered_timeline
 
 ARTICLES_PER_PAGE = 50
+YEAR_ONLY_PER_PAGE = 100
 ACTORS_PER_PAGE = 100
 TOP_RELATED = 15
 
@@ -33,7 +34,9 @@ class ArchiveIndexView(TemplateView):
 
 
 def year_view(request, year):
-    return render(request, "archive/browse/year.html", browse_dates.year_overview(valid_date(year)))
+    context = browse_dates.year_overview(valid_date(year))
+    context["page"] = page_of(context.pop("year_only"), request, YEAR_ONLY_PER_PAGE)
+    return render(request, "archive/browse/year.html", context)
 
 
 def month_view(request, year, month):
@@ -80,10 +83,11 @@ class ActorView(DetailView):
             .annotate(n=Count("article", distinct=True))
             .order_by("-n", "actor__name")[:TOP_RELATED]
         )
+        page = page_of(articles.chronological().select_related("source"), self.request, ARTICLES_PER_PAGE)
         return super().get_context_data(
             timeline=filtered_timeline(articles, {"actor": actor.slug}, f"Articles mentioning {actor.name} over time"),
-            article_count=articles.count(),
-            page=page_of(articles.chronological().select_related("source"), self.request, ARTICLES_PER_PAGE),
+            article_count=page.paginator.count,
+            page=page,
             co_mentioned=co_mentioned,
             top_sources=articles.values("source__slug", "source__name").annotate(n=Count("id")).order_by("-n")[:10],
             events=actor.events.all(),
@@ -97,10 +101,11 @@ class SourceView(DetailView):
 
     def get_context_data(self, **kwargs):
         articles = Article.objects.published().from_source(self.object)
+        page = page_of(articles.chronological().select_related("source"), self.request, ARTICLES_PER_PAGE)
         return super().get_context_data(
             timeline=filtered_timeline(articles, {"source": self.object.slug}, f"{self.object.name} over time"),
-            article_count=articles.count(),
-            page=page_of(articles.chronological().select_related("source"), self.request, ARTICLES_PER_PAGE),
+            article_count=page.paginator.count,
+            page=page,
             **kwargs,
         )
 

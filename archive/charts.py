@@ -329,6 +329,8 @@ class HeatMap:
     column_labels: list  # (x, text)
     legend: list  # (level, text)
     cell_size: int
+    table_columns: list = field(default_factory=list)
+    table_rows: list = field(default_factory=list)  # (row label, cells)
 
 
 def heat_level(count, maximum):
@@ -373,6 +375,8 @@ def months_heatmap(month_counts, years, link_for, title):
         column_labels=[(HEAT_LEFT + (m - 1) * pitch + HEAT_CELL / 2, calendar.month_abbr[m][0]) for m in range(1, 13)],
         legend=heat_legend(maximum),
         cell_size=HEAT_CELL,
+        table_columns=list(calendar.month_abbr)[1:],
+        table_rows=[(str(year), cells[row * 12 : (row + 1) * 12]) for row, year in enumerate(years)],
     )
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -92,7 +93,15 @@ class ActorQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
     def with_article_counts(self):
-        return self.annotate(article_count=Count("articles", filter=Q(articles__is_published=True), distinct=True))
+        # A correlated count per actor: joining every mention and counting DISTINCT took seconds at 50,000 articles.
+        published_mentions = (
+            ArticleActor.objects.filter(actor=models.OuterRef("pk"), article__is_published=True)
+            .order_by()
+            .values("actor")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        return self.annotate(article_count=Coalesce(models.Subquery(published_mentions), 0))
 
     def matching_name(self, text):
         """Actors whose name or any alias contains `text`, in any script and case."""
@@ -227,7 +236,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(overlap)
 
     def mentioning(self, actor):
-        return self.filter(actor_mentions__actor=actor).distinct()
+        # A semi-join, not a join + DISTINCT over every column (which took seconds at 50,000 articles).
+        return self.filter(pk__in=ArticleActor.objects.filter(actor=actor).values("article_id"))
 
     def in_language(self, language):
         return self.filter(language=language)

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db.models import Count
 
 from archive.models import DatePrecision, period_end
 
@@ -267,7 +268,19 @@ def date_arrays(rows):
     return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
 
 
+def queryset_date_arrays(articles):
+    """(starts, ends) of an Article queryset: grouped by date in SQL, expanded here.
+
+    Fetching one row per article spent most of an actor page's time turning 18,000 dates
+    into Python objects; there are only a few thousand distinct (date, precision) pairs.
+    """
+    rows = list(articles.values_list("published_on", "date_precision").annotate(n=Count("id")).order_by())
+    starts, ends = date_arrays((published_on, precision) for published_on, precision, _ in rows)
+    repeats = np.array([n for _, _, n in rows], dtype=np.int64)
+    return np.repeat(starts, repeats), np.repeat(ends, repeats)
+
+
 def queryset_histogram(articles, span=None, granularity=None, max_months=MAX_MONTH_BARS):
     """The histogram of an Article queryset."""
-    starts, ends = date_arrays(articles.values_list("published_on", "date_precision"))
+    starts, ends = queryset_date_arrays(articles)
     return histogram(starts, ends, span, granularity, max_months)

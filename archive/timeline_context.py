@@ -8,7 +8,7 @@ from django.urls import reverse
 from archive.charts import bar_chart
 from archive.models import Event
 from archive.search.histogram import results_histogram
-from archive.timeline import Granularity, choose_granularity, date_arrays, extent
+from archive.timeline import Granularity, choose_granularity, extent, queryset_date_arrays
 from archive.timeline import histogram as timeline_histogram
 
 MAX_ACTOR_MONTHS = 240
@@ -21,6 +21,7 @@ class Timeline:
     chart: object = None
     coarser: list = field(default_factory=list)  # (bucket, url) for months/years too coarse for the bins
     events: list = field(default_factory=list)
+    bars_search: bool = True  # a bar opens a search (which also lists overlapping coarser dates), not a browse page
 
     @property
     def undated(self):
@@ -38,14 +39,14 @@ def narrowed_query(query, period):
     return narrowed
 
 
-def timeline_for(histogram, link_for, title):
+def timeline_for(histogram, link_for, title, bars_search=True):
     """A Timeline with its bar chart and the events over its span."""
     if not histogram.buckets:
-        return Timeline(histogram)
+        return Timeline(histogram, bars_search=bars_search)
     events = list(Event.objects.overlapping(histogram.first, histogram.last))
     chart = bar_chart(histogram, link_for, title, events)
     coarser = [(bucket, link_for(bucket.period)) for bucket in histogram.coarser]
-    return Timeline(histogram, chart, coarser, chart.events)
+    return Timeline(histogram, chart, coarser, chart.events, bars_search)
 
 
 def search_timeline(results, query):
@@ -57,7 +58,7 @@ def search_timeline(results, query):
 
 def filtered_timeline(articles, search_filter, title):
     """An actor's or a source's articles by month (by year past twenty years); bars open the search."""
-    starts, ends = date_arrays(articles.values_list("published_on", "date_precision"))
+    starts, ends = queryset_date_arrays(articles)
     span = extent(starts, ends)
     granularity = Granularity.YEAR
     if span and choose_granularity(*span, max_months=MAX_ACTOR_MONTHS) != Granularity.YEAR:

@@ -60,6 +60,8 @@ def test_archive_index_shows_years_heat_strip_and_undated(client, archive):
     assert re.search(r'href="/archive/2021/">2021</a> <span class="count">3', page)
     assert re.search(r'href="/archive/2022/">2022</a> <span class="count">1 <span[^>]*>\(1 year only\)', page)
     assert 'aria-label="December 2021: 3 articles"' in page  # two to the day, one to the month
+    row_2021 = re.search(r'<th scope="row">2021</th>(.*?)</tr>', page).group(1)
+    assert re.findall(r"<td>(?:<a[^>]*>)?(\d+)", row_2021) == ["0"] * 11 + ["3"]
     assert 'href="/archive/12/"' not in page
     assert "Date unknown</a>: 1 article" in page
 
