@@ -7,7 +7,7 @@ pre-filled; nothing is saved until the editor has checked it and confirmed.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -33,6 +33,13 @@ class PasteForm(forms.Form):
     url = forms.URLField(required=False, assume_scheme="https", label="Original URL")
 
 
+def https_urls(field, **kwargs):
+    """A pasted address without a scheme is meant as https, as in the article admin."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class DraftArticleForm(forms.ModelForm):
     """The article as extracted; the actors offered are those found in the text (more can be added after saving)."""
 
@@ -45,6 +52,7 @@ class DraftArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = DRAFT_FIELDS
+        formfield_callback = https_urls
         widgets = {
             "title": forms.TextInput(attrs={"class": "vTextField", "size": 100}),
             "body": forms.Textarea(attrs={"rows": 24, "cols": 100, "class": "vLargeTextField"}),
