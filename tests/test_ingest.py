@@ -206,12 +206,12 @@ def test_export_imports_back_exactly_into_an_empty_archive(tmp_path):
     ArticleActor.objects.create(article=article, actor=Actor.objects.get(slug="belarus"), mention_count=7)
     dump = tmp_path / "dump.jsonl"
     call_command("export_articles", "--format", "jsonl", "--output", str(dump), stderr=io.StringIO())
-    before = {a.content_hash: (article_summary(a), a.source.slug, a.source.kind) for a in Article.objects.all()}
+    before = {a.content_hash: (a.pk, article_summary(a), a.source.slug, a.source.kind) for a in Article.objects.all()}
     Article.objects.all().delete()
     Source.objects.all().delete()
     output = command(dump)
     assert f"{len(before)} imported" in output and "0 failed" in output
-    after = {a.content_hash: (article_summary(a), a.source.slug, a.source.kind) for a in Article.objects.all()}
+    after = {a.content_hash: (a.pk, article_summary(a), a.source.slug, a.source.kind) for a in Article.objects.all()}
     assert after == before
 
 

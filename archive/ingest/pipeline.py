@@ -100,6 +100,7 @@ class Importer:
     def save(self, draft):
         fields = dict(draft.fields)
         expected_hash = fields.pop("expected_hash", "")
+        restore = (fields.pop("restore_id", None), fields.pop("restore_original_id", None))
         body_hash = content_hash_of(fields["body"])
         if expected_hash and expected_hash != body_hash:
             draft.notes.append("the record's content_hash does not match its body; the body was kept as given")
@@ -113,7 +114,7 @@ class Importer:
                 )
         if existing is not None:
             return self._existing(existing, draft, fields)
-        return self._create(draft, fields)
+        return self._create(draft, fields, restore)
 
     def _existing(self, article, draft, fields):
         if not self.update:
@@ -143,10 +144,15 @@ class Importer:
             self._tag(article, mentions)
         return changed
 
-    def _create(self, draft, fields):
+    def _create(self, draft, fields, restore=(None, None)):
         minhash = signature(fields["body"])
         original_id, similarity = self.near.original_of(fields["body"], minhash)
         article = Article(**{name: value for name, value in fields.items() if name in UPDATABLE})
+        restore_id, restore_original_id = restore
+        if restore_id and not Article.objects.filter(pk=restore_id).exists():
+            article.pk = restore_id  # a restored backup keeps its permalinks
+        if restore_original_id and Article.objects.filter(pk=restore_original_id).exists():
+            original_id, similarity = restore_original_id, 1.0
         article.source = self.source_for(draft)
         article.near_duplicate_of_id = original_id
         article.full_clean(exclude=["content_hash", "slug"], validate_unique=False)
