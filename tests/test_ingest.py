@@ -224,3 +224,17 @@ def test_export_with_an_unknown_actor_reports_it(tmp_path):
     output = command(path, "-v", "2")
     assert "unknown actors not tagged: no-such-actor" in output
     assert not ArticleActor.objects.exists()
+
+
+def test_a_record_without_prose_keeps_its_declared_language(tmp_path):
+    text = "**H.E. Ms Joanna Hofman, Polen**\n\n**H.E. Mr X, Vietnam**"
+    record = {
+        "title": "Nya ambassadörer till Sverige",
+        "text": text,
+        "language": "sv",
+        "publisher": "Regeringskansliet",
+    }
+    path = tmp_path / "short.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    assert "1 imported" in command(path)
+    assert Article.objects.get().language == "sv"
