@@ -33,11 +33,11 @@ class PasteForm(forms.Form):
     url = forms.URLField(required=False, assume_scheme="https", label="Original URL")
 
 
-def https_url_fields(model_field, **kwargs):
-    """Form fields for the model, with a pasted address without a scheme taken as https."""
-    if isinstance(model_field, models.URLField):
+def https_urls(field, **kwargs):
+    """A pasted address without a scheme is meant as https, as in the article admin."""
+    if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
-    return model_field.formfield(**kwargs)
+    return field.formfield(**kwargs)
 
 
 class DraftArticleForm(forms.ModelForm):
@@ -52,7 +52,7 @@ class DraftArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = DRAFT_FIELDS
-        formfield_callback = https_url_fields
+        formfield_callback = https_urls
         widgets = {
             "title": forms.TextInput(attrs={"class": "vTextField", "size": 100}),
             "body": forms.Textarea(attrs={"rows": 24, "cols": 100, "class": "vLargeTextField"}),

@@ -199,12 +199,12 @@ def test_export_imports_back_exactly_into_an_empty_archive(tmp_path):
     ArticleActor.objects.create(article=article, actor=Actor.objects.get(slug="belarus"), mention_count=7)
     dump = tmp_path / "dump.jsonl"
     call_command("export_articles", "--format", "jsonl", "--output", str(dump), stderr=io.StringIO())
-    before = {a.content_hash: (article_summary(a), a.source.slug, a.source.kind) for a in Article.objects.all()}
+    before = {a.content_hash: (a.pk, article_summary(a), a.source.slug, a.source.kind) for a in Article.objects.all()}
     Article.objects.all().delete()
     Source.objects.all().delete()
     output = command(dump)
     assert f"{len(before)} imported" in output and "0 failed" in output
-    after = {a.content_hash: (article_summary(a), a.source.slug, a.source.kind) for a in Article.objects.all()}
+    after = {a.content_hash: (a.pk, article_summary(a), a.source.slug, a.source.kind) for a in Article.objects.all()}
     assert after == before
 
 
@@ -217,3 +217,17 @@ def test_export_with_an_unknown_actor_reports_it(tmp_path):
     output = command(path, "-v", "2")
     assert "unknown actors not tagged: no-such-actor" in output
     assert not ArticleActor.objects.exists()
+
+
+def test_a_record_without_prose_keeps_its_declared_language(tmp_path):
+    text = "**H.E. Ms Joanna Hofman, Polen**\n\n**H.E. Mr X, Vietnam**"
+    record = {
+        "title": "Nya ambassadörer till Sverige",
+        "text": text,
+        "language": "sv",
+        "publisher": "Regeringskansliet",
+    }
+    path = tmp_path / "short.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    assert "1 imported" in command(path)
+    assert Article.objects.get().language == "sv"

@@ -1,9 +1,11 @@
 """A wire story republished with small edits is stored, linked to its original, and can be collapsed in search."""
 
+import io
 import json
 import re
 
 import pytest
+from django.core.management import call_command
 
 from archive.ingest.dedupe import NearDuplicateIndex
 from archive.ingest.pipeline import Importer
@@ -75,3 +77,14 @@ def test_short_or_different_texts_are_not_near_duplicates():
     assert index.original_of("Too short to compare.")[0] is None
     assert index.original_of(WIRE * 2 + "With a line added by the second paper.")[0] == 1
     assert index.original_of(" ".join(reversed(WIRE.split())) * 2)[0] is None
+
+
+def test_a_restored_backup_keeps_ids_and_near_duplicate_links(wire_copies, tmp_path):
+    list(Importer().run([wire_copies]))
+    before = dict(Article.objects.values_list("pk", "near_duplicate_of"))
+    dump = tmp_path / "dump.jsonl"
+    call_command("export_articles", "--output", str(dump), stderr=io.StringIO())
+    Article.objects.all().delete()
+    statuses = [outcome.status for outcome in Importer().run([dump])]
+    assert statuses == ["imported", "near-duplicate", "imported"]
+    assert dict(Article.objects.values_list("pk", "near_duplicate_of")) == before

@@ -150,7 +150,7 @@ def clean_text(text, title=None, known_sources=(), language=""):
     `title`, when the input gives one, is trusted, and the text is taken as a body already
     cut from its page: lines around the prose that no rule recognises are kept, not dropped.
     """
-    result = CleanText(title=title or "")
+    result = CleanText(title=title or "", language=language)
     result.trusted = bool(title)
     paragraphs = drop_interface_lines(repair_flattened_lists(paragraphs_of(text)), result)
     if title and paragraphs and " ".join(paragraphs[0]).casefold() == title.casefold():

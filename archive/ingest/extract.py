@@ -147,6 +147,10 @@ def draft_from_export(raw):
         published_time=datetime.time.fromisoformat(time) if time else None,
         captured_at=parse_iso_datetime(record.get("captured_at")),
         expected_hash=record.get("content_hash") or "",
+        restore_id=record.get("id") if isinstance(record.get("id"), int) else None,
+        restore_original_id=record.get("near_duplicate_of")
+        if isinstance(record.get("near_duplicate_of"), int)
+        else None,
     )
     draft.source = SourceHint(slug=record["source_slug"], name=record.get("source") or "",
                               kind=record.get("source_kind") or "")  # fmt: skip

@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.core.management.color import no_style
+from django.db import DatabaseError, connection, transaction
 
 from archive.ingest.actors import ActorTagger, article_text
 from archive.ingest.dedupe import NearDuplicateIndex, signature
@@ -42,6 +43,7 @@ class Importer:
         self.update = update
         self.dry_run = dry_run
         self.counts = Counter()
+        self.restored_ids = False
         self.tagger = ActorTagger.from_registry()
         self.near = NearDuplicateIndex()
         self.sources = {}
@@ -56,6 +58,8 @@ class Importer:
         """Outcomes, one per record or failure, in input order."""
         if not self.dry_run:
             yield from self._in_chunks(self.records(paths))
+            if self.restored_ids:
+                reset_id_sequence()
             return
         try:
             with transaction.atomic():
@@ -100,6 +104,7 @@ class Importer:
     def save(self, draft):
         fields = dict(draft.fields)
         expected_hash = fields.pop("expected_hash", "")
+        restore = (fields.pop("restore_id", None), fields.pop("restore_original_id", None))
         body_hash = content_hash_of(fields["body"])
         if expected_hash and expected_hash != body_hash:
             draft.notes.append("the record's content_hash does not match its body; the body was kept as given")
@@ -113,7 +118,7 @@ class Importer:
                 )
         if existing is not None:
             return self._existing(existing, draft, fields)
-        return self._create(draft, fields)
+        return self._create(draft, fields, restore)
 
     def _existing(self, article, draft, fields):
         if not self.update:
@@ -143,10 +148,16 @@ class Importer:
             self._tag(article, mentions)
         return changed
 
-    def _create(self, draft, fields):
+    def _create(self, draft, fields, restore=(None, None)):
         minhash = signature(fields["body"])
         original_id, similarity = self.near.original_of(fields["body"], minhash)
         article = Article(**{name: value for name, value in fields.items() if name in UPDATABLE})
+        restore_id, restore_original_id = restore
+        if restore_id and not Article.objects.filter(pk=restore_id).exists():
+            article.pk = restore_id  # a restored backup keeps its permalinks
+            self.restored_ids = True
+        if restore_original_id and Article.objects.filter(pk=restore_original_id).exists():
+            original_id, similarity = restore_original_id, 1.0
         article.source = self.source_for(draft)
         article.near_duplicate_of_id = original_id
         article.full_clean(exclude=["content_hash", "slug"], validate_unique=False)
@@ -184,6 +195,14 @@ class Importer:
         if key not in self.sources:
             self.sources[key] = find_or_create_source(hint)
         return self.sources[key]
+
+
+def reset_id_sequence():
+    """After rows were inserted with explicit ids, PostgreSQL's id sequence must move past them."""
+    statements = connection.ops.sequence_reset_sql(no_style(), [Article])
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def find_existing_source(hint):
