@@ -74,7 +74,7 @@ def result_record(hit, permalink, full_text=False):
         "date": iso_at_precision(article.published_on, article.date_precision),
         "date_precision": article.date_precision,
         "language": article.language,
-        "actors": [mention.actor.name for mention in article.actor_mentions.all()],
+        "actors": actor_names_of(article),
         "url": article.url or "",
         "permalink": permalink,
         "content_hash": article.content_hash,
@@ -83,6 +83,13 @@ def result_record(hit, permalink, full_text=False):
     if full_text:
         record.update(lede=article.lede, body=article.body)
     return record
+
+
+def actor_names_of(article):
+    names = getattr(article, "actor_names", None)  # set in bulk by archive.search.stream.iter_hits
+    if names is None:
+        names = [mention.actor.name for mention in article.actor_mentions.all()]  # uses a prefetch if made
+    return names
 
 
 def plain_text(fragment):

@@ -14,6 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.text import Truncator
 
+from archive.exports import actor_names_of
 from archive.forms import SearchForm
 from archive.models import Actor, Article, Source
 from archive.output_views import form_problems
@@ -64,7 +65,7 @@ class ArticleFeed(Feed):
         return article.author or article.source.name
 
     def item_categories(self, article):
-        return [mention.actor.name for mention in article.actor_mentions.all()]
+        return actor_names_of(article)
 
 
 def newest(queryset):

@@ -23,8 +23,12 @@ TRUE_VALUES = {"1", "true", "on", "yes"}
 
 
 def permalink_builder(request):
-    """Absolute permalinks (/articles/<pk>/) that survive title edits."""
-    return lambda article: request.build_absolute_uri(reverse("archive:article-short", args=[article.pk]))
+    """Absolute permalinks (/articles/<pk>/) that survive title edits.
+
+    Reversed once: an export asks for 50,000 of them, and reverse() per row costs more than the row.
+    """
+    prefix = request.build_absolute_uri(reverse("archive:article-short", args=[0])).removesuffix("0/")
+    return lambda article: f"{prefix}{article.pk}/"
 
 
 def plain_error(message, status):

@@ -1,6 +1,7 @@
 """How fast, and in how much memory, a capped export streams: CSV, JSON Lines and RIS of 50,000 hits.
 
     .venv/bin/python benchmarks/bench_exports.py --articles 60000 /work/shared/corpus/*.jsonl.gz
+    ARCHIVE_VAR_DIR=/tmp/bench-exports-XXXX .venv/bin/python benchmarks/bench_exports.py --memory x  # reuse
 
 Reads corpus records (the shared corpus schema: title, text, date, date_precision,
 language, publisher, url) into a fresh database and index under a temporary directory,
@@ -89,8 +90,9 @@ def load(paths, limit):
     print(f"indexed in {time.perf_counter() - started:.1f} s", flush=True)
 
 
-def measure(client, url):
-    tracemalloc.start()
+def measure(client, url, trace_memory):
+    if trace_memory:
+        tracemalloc.start()
     started = time.perf_counter()
     response = client.get(url)
     first_byte, size, lines = None, 0, 0
@@ -99,7 +101,7 @@ def measure(client, url):
         size += len(chunk)
         lines += chunk.count(b"\n")
     elapsed = time.perf_counter() - started
-    peak = tracemalloc.get_traced_memory()[1]
+    peak = tracemalloc.get_traced_memory()[1] if trace_memory else 0
     tracemalloc.stop()
     print(
         f"{url:40} rows~{lines:>6}  {elapsed:6.1f} s  first byte {first_byte:5.2f} s  "
@@ -112,13 +114,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="+", help="corpus .jsonl.gz files, read in order")
     parser.add_argument("--articles", type=int, default=60_000, help="how many distinct texts to load")
+    parser.add_argument("--memory", action="store_true", help="trace peak Python memory (slows the run ~2x)")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
-    load(args.corpus, args.articles)
+    if not Article.objects.exists():  # ARCHIVE_VAR_DIR of an earlier run: reuse its database and index
+        load(args.corpus, args.articles)
     client = Client()
     for url in ["/search/export.csv", "/search/export.jsonl", "/search/export.ris", "/search/export.csv?q=security",
                 "/search/export.csv?q=security&sort=relevance"]:  # fmt: skip
-        measure(client, url)
+        measure(client, url, args.memory)
 
 
 if __name__ == "__main__":

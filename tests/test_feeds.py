@@ -103,3 +103,9 @@ def test_actor_and_source_pages_link_their_feeds(client, archive):
     assert 'rel="alternate" type="application/atom+xml"' in actor_page
     source_page = client.get("/sources/yle-news/").content.decode()
     assert 'href="/feeds/sources/yle-news/"' in source_page
+
+
+def test_the_search_page_advertises_its_feed(client, archive):
+    html = client.get("/search/", {"actor": "sergey-lavrov", "lang": "en", "page": "1"}).content.decode()
+    assert '<link rel="alternate" type="application/atom+xml" title="New articles for this search" ' in html
+    assert 'href="/feeds/search/?actor=sergey-lavrov&amp;lang=en">' in html
