@@ -186,6 +186,7 @@ class Stats:
         self.undead = []
         self.save_delays = []
         self.deleted = []
+        self.transport_errors = []  # timeouts and refused connections: failures, like a 5xx
 
     def record(self, response, elapsed, bucket):
         self.requests += 1
@@ -214,16 +215,26 @@ class Editor:
 
     async def save(self, word, source_id):
         started = time.perf_counter()
-        response = await self.client.post("/admin/archive/article/add/", data=article_form(word, source_id, self.token))
+        try:
+            response = await self.client.post(
+                "/admin/archive/article/add/", data=article_form(word, source_id, self.token)
+            )
+        except httpx.HTTPError as error:
+            self.stats.transport_errors.append(f"{error!r} saving {word}")
+            return None
         self.stats.record(response, time.perf_counter() - started, self.stats.saves)
         match = re.search(r"/admin/archive/article/(\d+)/change/", response.headers.get("location", ""))
         return int(match.group(1)) if response.status_code == 302 and match else None
 
     async def delete(self, pk):
         started = time.perf_counter()
-        response = await self.client.post(
-            f"/admin/archive/article/{pk}/delete/", data={"post": "yes", "csrfmiddlewaretoken": self.token}
-        )
+        try:
+            response = await self.client.post(
+                f"/admin/archive/article/{pk}/delete/", data={"post": "yes", "csrfmiddlewaretoken": self.token}
+            )
+        except httpx.HTTPError as error:
+            self.stats.transport_errors.append(f"{error!r} deleting {pk}")
+            return False
         self.stats.record(response, time.perf_counter() - started, self.stats.saves)
         return response.status_code == 302
 
@@ -253,7 +264,11 @@ def marker_word():
 
 async def hits_for(client, word, stats):
     started = time.perf_counter()
-    response = await client.get("/search/", params={"q": word})
+    try:
+        response = await client.get("/search/", params={"q": word})
+    except httpx.HTTPError as error:
+        stats.transport_errors.append(f"{error!r} searching {word}")
+        return None
     stats.record(response, time.perf_counter() - started, stats.reads)
     return TITLE_LINK.findall(response.text) if response.status_code == 200 else None
 
@@ -284,7 +299,7 @@ async def reader(client, stats, stop_at, seeded_pks, think):
         try:
             response = await client.get(path, params=params, follow_redirects=True)
         except httpx.HTTPError as error:
-            stats.status_5xx.append(f"transport error {error!r} on {path}")
+            stats.transport_errors.append(f"{error!r} on {path}")
             continue
         stats.record(response, time.perf_counter() - started, stats.reads)
         await asyncio.sleep(random.uniform(0, 2 * think))
@@ -351,6 +366,8 @@ async def load_phase(deployment, args, seeded_pks):
         "requests_per_second": round(stats.requests / elapsed, 1),
         "5xx": len(stats.status_5xx),
         "5xx_examples": stats.status_5xx[:5],
+        "timeouts_or_connection_errors": len(stats.transport_errors),
+        "timeout_examples": stats.transport_errors[:3],
         "read_p50_ms": percentile(stats.reads, 0.50),
         "read_p95_ms": percentile(stats.reads, 0.95),
         "read_p99_ms": percentile(stats.reads, 0.99),
@@ -576,6 +593,7 @@ def passed(report):
     return (
         bool(load)
         and load["5xx"] == 0
+        and load["timeouts_or_connection_errors"] == 0
         and load["saves_not_searchable_within_5s"] == 0
         and load["deletes_still_searchable_after_5s"] == 0
         and load["deletes_back_at_the_end"] == 0
