@@ -197,3 +197,13 @@ def test_the_indexer_waits_for_the_lock_and_retries_later(search_index, monkeypa
         assert task.attempts == 1 and "busy" in task.last_error
     finally:
         lock.release()
+
+
+def test_the_container_healthcheck_probes_healthz(live_server, transactional_db):
+    port = live_server.url.rpartition(":")[2]
+    env = {**os.environ, "BIND": f"0.0.0.0:{port}", "ALLOWED_HOSTS": "localhost,archive.example.org"}
+    probe = [sys.executable, str(ROOT / "config" / "healthcheck.py")]
+    assert subprocess.run(probe, env=env, capture_output=True, timeout=30).returncode == 0
+    env["BIND"] = "0.0.0.0:9"  # nothing listens there
+    failed = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=30)
+    assert failed.returncode == 1 and "unhealthy" in failed.stderr
