@@ -88,6 +88,7 @@ class Deployment:
             "BIND": f"127.0.0.1:{self.port}",
             "WEB_CONCURRENCY": str(workers),
             "START_INDEXER": "false",  # this script runs the indexer itself, to kill it
+            "SEARCH_INDEX_ON_COMMIT": "false",  # as gunicorn sets it when it runs the indexer
             "GUNICORN_ACCESS_LOG": str(scratch / "access.log"),
             "LOG_LEVEL": "WARNING",
             # Every simulated reader comes from 127.0.0.1; per-client budgets would treat
@@ -102,6 +103,7 @@ class Deployment:
         else:
             self.env.pop("DATABASE_URL", None)
         self.web = self.indexer = None
+        self.indexer_interval = 1.0
         self.logs = []
 
     def manage(self, *args):
@@ -142,7 +144,8 @@ class Deployment:
         raise RuntimeError(f"gunicorn did not become healthy; see {self.scratch / 'gunicorn.log'}")
 
     def start_indexer(self):
-        self.indexer = self.spawn("indexer", [sys.executable, "manage.py", "run_indexer", "--interval", "0.2"])
+        command = [sys.executable, "manage.py", "run_indexer", "--interval", str(self.indexer_interval)]
+        self.indexer = self.spawn("indexer", command)
 
     def kill_indexer(self):
         self.indexer.send_signal(signal.SIGKILL)
@@ -527,6 +530,7 @@ def parse_args(argv):
     parser.add_argument("--think", type=float, default=5.0, help="A reader's mean time on a page, in seconds.")
     parser.add_argument("--articles", type=int, default=3000, help="Generated articles seeded before the run.")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers.")
+    parser.add_argument("--indexer-interval", type=float, default=1.0, help="run_indexer's pause between batches.")
     parser.add_argument("--database-url", default="", help="An EMPTY database on loopback (default: a scratch SQLite).")
     parser.add_argument("--tmpfs-mb", type=int, default=192, help="Size of the index volume for the full-disk case.")
     parser.add_argument("--no-faults", action="store_true", help="Only the load phase.")
@@ -546,6 +550,7 @@ def main(argv=None):
     tmpfs_error = mount_tmpfs(volume, args.tmpfs_mb)
     deployment = Deployment(scratch, args.database_url, args.workers, volume / "index")
     deployment.index_home, deployment.tmpfs_error = volume / "index", tmpfs_error
+    deployment.indexer_interval = args.indexer_interval
     deployment.password = secrets.token_urlsafe(16)
     report = {"scratch": str(scratch), "index_volume": "tmpfs" if tmpfs_error is None else "disk"}
     try:

@@ -207,3 +207,11 @@ def test_the_container_healthcheck_probes_healthz(live_server, transactional_db)
     env["BIND"] = "0.0.0.0:9"  # nothing listens there
     failed = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=30)
     assert failed.returncode == 1 and "unhealthy" in failed.stderr
+
+
+def test_with_the_indexer_as_only_writer_saves_wait_for_it(settings, django_capture_on_commit_callbacks):
+    settings.SEARCH_INDEX_ON_COMMIT = False  # as under gunicorn, which runs run_indexer
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        make_article("Left to the indexer", source=make_source())
+    assert callbacks == [] and IndexTask.objects.count() == 1
+    assert drain_all() == 1 and not IndexTask.objects.exists()
