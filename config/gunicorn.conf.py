@@ -34,7 +34,8 @@ _stopping = threading.Event()
 
 def _start_indexer():
     global _indexer
-    _indexer = subprocess.Popen([sys.executable, MANAGE, "run_indexer"])
+    interval = os.environ.get("INDEXER_INTERVAL", "1.0")
+    _indexer = subprocess.Popen([sys.executable, MANAGE, "run_indexer", "--interval", interval])
 
 
 def _supervise_indexer(log):
@@ -47,6 +48,8 @@ def _supervise_indexer(log):
 
 def on_starting(server):
     if start_indexer:
+        # The indexer is the one writer: workers (forked after this hook) leave changes to it.
+        os.environ.setdefault("SEARCH_INDEX_ON_COMMIT", "false")
         _start_indexer()
         threading.Thread(target=_supervise_indexer, args=(server.log,), daemon=True).start()
 

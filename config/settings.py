@@ -137,6 +137,11 @@ from archive.search.config import haystack_connections  # noqa: E402  (needs SEA
 
 HAYSTACK_CONNECTIONS = haystack_connections(SEARCH_URL)
 HAYSTACK_SIGNAL_PROCESSOR = "archive.search.signals.OutboxSignalProcessor"
+# On: a save is applied to the index right after its commit, by the request (if the write
+# lock is free). Off: only run_indexer writes, in batches every INDEXER_INTERVAL seconds, so
+# the index changes less often and every web worker reloads it less often. gunicorn turns
+# it off when it starts the indexer.
+SEARCH_INDEX_ON_COMMIT = env_bool("SEARCH_INDEX_ON_COMMIT", True)
 
 # Languages the archive expects. Language detection chooses among these, and each has
 # its own analysis in the search index (a stemmer where one exists).

@@ -25,7 +25,6 @@ import secrets
 import shutil
 import signal
 import socket
-import string
 import subprocess
 import sys
 import tempfile
@@ -34,41 +33,26 @@ from pathlib import Path
 
 import httpx
 
+from loadtest.faults import FAULTS
+from loadtest.traffic import (
+    QUERIES,
+    SEARCHABLE_WITHIN,
+    Editor,
+    Stats,
+    hits_for,
+    marker_word,
+    percentile,
+    say,
+    wait_until,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
-SEARCHABLE_WITHIN = 5.0
-CHECK_EVERY = 0.5  # seconds between searches for a saved or deleted article
-QUERIES = [
-    {"q": "nato"},
-    {"q": "baltic security"},
-    {"q": '"arms control"'},
-    {"q": "sanction*"},
-    {"q": "missile OR drones"},
-    {"q": "nato -russia", "sort": "newest"},
-    {"q": "treaty", "lang": "en"},
-    {"q": "estonia", "year": "2019"},
-    {"q": "exercise", "page": "2"},
-    {"q": "", "sort": "oldest"},
-    {"q": "title:report"},
-    {"q": "date:[2016 TO 2018] border"},
-]
-TITLE_LINK = re.compile(r'class="result-title" href="/articles/(\d+)/')
 
 
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def say(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values, fraction):
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000, 1)
 
 
 class Deployment:
@@ -88,6 +72,7 @@ class Deployment:
             "BIND": f"127.0.0.1:{self.port}",
             "WEB_CONCURRENCY": str(workers),
             "START_INDEXER": "false",  # this script runs the indexer itself, to kill it
+            "SEARCH_INDEX_ON_COMMIT": "false",  # as gunicorn sets it when it runs the indexer
             "GUNICORN_ACCESS_LOG": str(scratch / "access.log"),
             "LOG_LEVEL": "WARNING",
             # Every simulated reader comes from 127.0.0.1; per-client budgets would treat
@@ -102,6 +87,7 @@ class Deployment:
         else:
             self.env.pop("DATABASE_URL", None)
         self.web = self.indexer = None
+        self.indexer_interval = 1.0
         self.logs = []
 
     def manage(self, *args):
@@ -142,7 +128,8 @@ class Deployment:
         raise RuntimeError(f"gunicorn did not become healthy; see {self.scratch / 'gunicorn.log'}")
 
     def start_indexer(self):
-        self.indexer = self.spawn("indexer", [sys.executable, "manage.py", "run_indexer", "--interval", "0.2"])
+        command = [sys.executable, "manage.py", "run_indexer", "--interval", str(self.indexer_interval)]
+        self.indexer = self.spawn("indexer", command)
 
     def kill_indexer(self):
         self.indexer.send_signal(signal.SIGKILL)
@@ -176,100 +163,6 @@ def create_admin_code(password):
     )
 
 
-class Stats:
-    def __init__(self):
-        self.reads = []
-        self.saves = []
-        self.status_5xx = []
-        self.requests = 0
-        self.not_searchable = []
-        self.undead = []
-        self.save_delays = []
-        self.deleted = []
-
-    def record(self, response, elapsed, bucket):
-        self.requests += 1
-        bucket.append(elapsed)
-        if response.status_code >= 500:
-            self.status_5xx.append(f"{response.status_code} {response.request.method} {response.request.url}")
-
-
-class Editor:
-    """An editor in the admin: saves an article and later deletes it, through real forms."""
-
-    def __init__(self, client, password, stats):
-        self.client, self.password, self.stats = client, password, stats
-        self.token = ""
-
-    async def sign_in(self):
-        await self.client.get("/admin/login/")
-        self.token = self.client.cookies["csrftoken"]
-        response = await self.client.post(
-            "/admin/login/",
-            data={"username": "loadeditor", "password": self.password, "csrfmiddlewaretoken": self.token},
-        )
-        if response.status_code != 302:
-            raise RuntimeError(f"admin sign-in failed: {response.status_code}")
-        self.token = self.client.cookies["csrftoken"]
-
-    async def save(self, word, source_id):
-        started = time.perf_counter()
-        response = await self.client.post("/admin/archive/article/add/", data=article_form(word, source_id, self.token))
-        self.stats.record(response, time.perf_counter() - started, self.stats.saves)
-        match = re.search(r"/admin/archive/article/(\d+)/change/", response.headers.get("location", ""))
-        return int(match.group(1)) if response.status_code == 302 and match else None
-
-    async def delete(self, pk):
-        started = time.perf_counter()
-        response = await self.client.post(
-            f"/admin/archive/article/{pk}/delete/", data={"post": "yes", "csrfmiddlewaretoken": self.token}
-        )
-        self.stats.record(response, time.perf_counter() - started, self.stats.saves)
-        return response.status_code == 302
-
-
-def article_form(word, source_id, csrf_token):
-    return {
-        "csrfmiddlewaretoken": csrf_token,
-        "title": f"Load test article {word}",
-        "lede": "",
-        "body": f"An editor saved this while readers searched. Marker {word}. NATO and Baltic security.",
-        "source": str(source_id),
-        "language": "en",
-        "published_on": "2024-05-04",
-        "date_precision": "day",
-        "is_published": "on",
-        "actor_mentions-TOTAL_FORMS": "0",
-        "actor_mentions-INITIAL_FORMS": "0",
-        "actor_mentions-MIN_NUM_FORMS": "0",
-        "actor_mentions-MAX_NUM_FORMS": "1000",
-        "_continue": "Save and continue editing",
-    }
-
-
-def marker_word():
-    return "zq" + "".join(random.choice(string.ascii_lowercase) for _ in range(10))
-
-
-async def hits_for(client, word, stats):
-    started = time.perf_counter()
-    response = await client.get("/search/", params={"q": word})
-    stats.record(response, time.perf_counter() - started, stats.reads)
-    return TITLE_LINK.findall(response.text) if response.status_code == 200 else None
-
-
-async def wait_until(client, word, stats, present, timeout):
-    """Seconds until `word` is (or is no longer) searchable, or None after `timeout`."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        hits = await hits_for(client, word, stats)
-        elapsed = time.monotonic() - started
-        if hits is not None and bool(hits) == present:
-            return elapsed if elapsed <= timeout else None  # seen, but too late
-        await asyncio.sleep(CHECK_EVERY)
-    return None
-
-
 async def reader(client, stats, stop_at, seeded_pks, think):
     while time.monotonic() < stop_at:
         roll = random.random()
@@ -284,7 +177,7 @@ async def reader(client, stats, stop_at, seeded_pks, think):
         try:
             response = await client.get(path, params=params, follow_redirects=True)
         except httpx.HTTPError as error:
-            stats.status_5xx.append(f"transport error {error!r} on {path}")
+            stats.transport_errors.append(f"{error!r} on {path}")
             continue
         stats.record(response, time.perf_counter() - started, stats.reads)
         await asyncio.sleep(random.uniform(0, 2 * think))
@@ -351,6 +244,8 @@ async def load_phase(deployment, args, seeded_pks):
         "requests_per_second": round(stats.requests / elapsed, 1),
         "5xx": len(stats.status_5xx),
         "5xx_examples": stats.status_5xx[:5],
+        "timeouts_or_connection_errors": len(stats.transport_errors),
+        "timeout_examples": stats.transport_errors[:3],
         "read_p50_ms": percentile(stats.reads, 0.50),
         "read_p95_ms": percentile(stats.reads, 0.95),
         "read_p99_ms": percentile(stats.reads, 0.99),
@@ -363,134 +258,6 @@ async def load_phase(deployment, args, seeded_pks):
         "deletes_still_searchable_after_5s": len(stats.undead),
         "deletes_back_at_the_end": len(still_there),
     }
-
-
-async def readers_during(deployment, seconds, readers=5):
-    """A few readers while a fault happens: counts of each status they saw."""
-    codes = {}
-    async with httpx.AsyncClient(base_url=deployment.base, timeout=30) as client:
-        stop_at = time.monotonic() + seconds
-        while time.monotonic() < stop_at:
-            responses = await asyncio.gather(
-                *(client.get("/search/", params=random.choice(QUERIES)) for _ in range(readers)),
-                return_exceptions=True,
-            )
-            for response in responses:
-                key = type(response).__name__ if isinstance(response, Exception) else str(response.status_code)
-                codes[key] = codes.get(key, 0) + 1
-            await asyncio.sleep(0.2)
-    return codes
-
-
-def fault_indexer_killed(deployment, batch=1500):
-    """Queue a batch only the indexer may apply; SIGKILL it once it has applied part of it."""
-    deployment.task("queue", batch)
-    queued = deployment.task("queued")["queued"]
-    deployment.start_indexer()
-    left = queued
-    deadline = time.monotonic() + 120
-    while left == queued and time.monotonic() < deadline:
-        time.sleep(0.2)
-        left = deployment.task("queued")["queued"]
-    deployment.kill_indexer()
-    left = deployment.task("queued")["queued"]
-    deployment.start_indexer()
-    converged = deployment.wait_converged(timeout=300)
-    return {
-        "queued": queued,
-        "queued_when_killed": left,
-        "killed_mid_work": 0 < left < queued,
-        "converged_after_restart_s": converged,
-        "ok": converged is not None and 0 < left < queued,
-    }
-
-
-def fault_rebuild_killed(deployment):
-    pointer = deployment.index_home / "CURRENT"
-    before = pointer.read_text()
-    documents = httpx.get(f"{deployment.base}/healthz").json()["index"]["documents"]
-    rebuild = deployment.spawn("rebuild", [sys.executable, "manage.py", "rebuild_search_index", "--no-progress"])
-    generations = set(deployment.index_home.glob("generation-*"))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and set(deployment.index_home.glob("generation-*")) == generations:
-        time.sleep(0.05)
-    codes = asyncio.run(readers_during(deployment, 1.0))
-    rebuild.send_signal(signal.SIGKILL)
-    rebuild.wait()
-    unchanged = pointer.read_text() == before
-    codes_after = asyncio.run(readers_during(deployment, 2.0))
-    health = httpx.get(f"{deployment.base}/healthz").json()
-    finished = deployment.manage("rebuild_search_index", "--no-progress").stdout.strip()
-    return {
-        "pointer_unchanged_after_kill": unchanged,
-        "documents_before": documents,
-        "documents_after_kill": health["index"]["documents"],
-        "search_statuses_during_and_after": {"during": codes, "after": codes_after},
-        "next_rebuild": finished[-120:],
-        "ok": unchanged
-        and pointer.read_text() != before  # the next rebuild did swap
-        and health["index"]["documents"] == documents
-        and set(codes) | set(codes_after) == {"200"},
-    }
-
-
-def fault_disk_full(deployment):
-    if deployment.tmpfs_error:
-        return {"skipped": deployment.tmpfs_error, "ok": True}
-    volume = deployment.index_home.parent
-    filler = volume / "filler"
-    with open(filler, "wb", buffering=0) as file:
-        for chunk in (1 << 20, 1 << 12):  # megabytes, then the last pages
-            with contextlib.suppress(OSError):
-                while True:
-                    file.write(b"\0" * chunk)
-    words = [marker_word() for _ in range(10)]
-
-    async def save_all():
-        stats = Stats()
-        async with httpx.AsyncClient(base_url=deployment.base, timeout=30) as admin_client:
-            editor = Editor(admin_client, deployment.password, stats)
-            await editor.sign_in()
-            pks = [await editor.save(word, deployment.source_id) for word in words]
-        return pks, stats
-
-    pks, stats = asyncio.run(save_all())
-    codes = asyncio.run(readers_during(deployment, 3.0))
-    queued_while_full = deployment.task("status")["queued"]
-    filler.unlink()
-    recovered = deployment.wait_converged(timeout=300)
-    found = asyncio.run(count_searchable(deployment, words))
-    return {
-        "saves_accepted_while_full": sum(pk is not None for pk in pks),
-        "saves_5xx": len(stats.status_5xx),
-        "queued_while_full": queued_while_full,
-        "search_statuses_while_full": codes,
-        "indexed_after_space_returned_s": recovered,
-        "searchable_afterwards": found,
-        "ok": all(pks) and not stats.status_5xx and found == len(words) and "500" not in codes,
-    }
-
-
-async def count_searchable(deployment, words):
-    stats = Stats()
-    async with httpx.AsyncClient(base_url=deployment.base, timeout=30) as client:
-        return sum([bool(await hits_for(client, word, stats)) for word in words])
-
-
-def fault_rollback(deployment):
-    word = marker_word()
-    result = deployment.task("rollback", word)
-    time.sleep(2)
-    found = asyncio.run(count_searchable(deployment, [word]))
-    return {"rows_after_rollback": result["articles_with_token"], "phantom_hits": found, "ok": found == 0}
-
-
-FAULTS = {
-    "fault_indexer_sigkill": fault_indexer_killed,
-    "fault_rebuild_sigkill": fault_rebuild_killed,
-    "fault_disk_full": fault_disk_full,
-    "fault_rollback": fault_rollback,
-}
 
 
 def mount_tmpfs(directory, size_mb):
@@ -510,6 +277,7 @@ def parse_args(argv):
     parser.add_argument("--think", type=float, default=5.0, help="A reader's mean time on a page, in seconds.")
     parser.add_argument("--articles", type=int, default=3000, help="Generated articles seeded before the run.")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers.")
+    parser.add_argument("--indexer-interval", type=float, default=1.0, help="run_indexer's pause between batches.")
     parser.add_argument("--database-url", default="", help="An EMPTY database on loopback (default: a scratch SQLite).")
     parser.add_argument("--tmpfs-mb", type=int, default=192, help="Size of the index volume for the full-disk case.")
     parser.add_argument("--no-faults", action="store_true", help="Only the load phase.")
@@ -529,6 +297,7 @@ def main(argv=None):
     tmpfs_error = mount_tmpfs(volume, args.tmpfs_mb)
     deployment = Deployment(scratch, args.database_url, args.workers, volume / "index")
     deployment.index_home, deployment.tmpfs_error = volume / "index", tmpfs_error
+    deployment.indexer_interval = args.indexer_interval
     deployment.password = secrets.token_urlsafe(16)
     report = {"scratch": str(scratch), "index_volume": "tmpfs" if tmpfs_error is None else "disk"}
     try:
@@ -576,6 +345,7 @@ def passed(report):
     return (
         bool(load)
         and load["5xx"] == 0
+        and load["timeouts_or_connection_errors"] == 0
         and load["saves_not_searchable_within_5s"] == 0
         and load["deletes_still_searchable_after_5s"] == 0
         and load["deletes_back_at_the_end"] == 0

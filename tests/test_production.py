@@ -202,3 +202,21 @@ def test_the_indexer_waits_for_the_lock_and_retries_later(search_index, monkeypa
         assert task.attempts == 1 and "busy" in task.last_error
     finally:
         lock.release()
+
+
+def test_the_container_healthcheck_probes_healthz(live_server, transactional_db):
+    port = live_server.url.rpartition(":")[2]
+    env = {**os.environ, "BIND": f"0.0.0.0:{port}", "ALLOWED_HOSTS": "localhost,archive.example.org"}
+    probe = [sys.executable, str(ROOT / "config" / "healthcheck.py")]
+    assert subprocess.run(probe, env=env, capture_output=True, timeout=30).returncode == 0
+    env["BIND"] = "0.0.0.0:9"  # nothing listens there
+    failed = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=30)
+    assert failed.returncode == 1 and "unhealthy" in failed.stderr
+
+
+def test_with_the_indexer_as_only_writer_saves_wait_for_it(settings, django_capture_on_commit_callbacks):
+    settings.SEARCH_INDEX_ON_COMMIT = False  # as under gunicorn, which runs run_indexer
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        make_article("Left to the indexer", source=make_source())
+    assert callbacks == [] and IndexTask.objects.count() == 1
+    assert drain_all() == 1 and not IndexTask.objects.exists()

@@ -9,6 +9,7 @@ import datetime
 import logging
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from haystack import connections
@@ -22,9 +23,11 @@ RETRY_DELAY_SECONDS = (1, 5, 30, 120, 600)
 
 
 def enqueue(article_id, action):
-    """Queue a change inside the caller's transaction, and apply it once that commits."""
+    """Queue a change inside the caller's transaction, and apply it once that commits
+    (unless SEARCH_INDEX_ON_COMMIT is off: then run_indexer alone applies it)."""
     IndexTask.objects.create(article_id=article_id, action=action)
-    transaction.on_commit(drain_quietly)
+    if getattr(settings, "SEARCH_INDEX_ON_COMMIT", True):
+        transaction.on_commit(drain_quietly)
 
 
 def drain_quietly():
