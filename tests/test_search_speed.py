@@ -7,7 +7,7 @@ import pytest
 from haystack import connections
 
 from archive.search import whoosh_search
-from archive.search.arrays import field_lengths, numeric_column, term_postings
+from archive.search.arrays import category_column, field_lengths, numeric_column, term_postings
 from archive.search.highlight import WordMatcher, snippet
 from archive.search.outbox import drain_all
 from archive.search.rebuild import rebuild
@@ -67,6 +67,8 @@ def test_bulk_reads_agree_with_whoosh_one_value_at_a_time(varied):
     ids, frequencies = term_postings(reader, "text", "sanction")
     assert ids.tolist() == list(reader.postings("text", "sanction").all_ids())
     assert frequencies.tolist() == [weight for _, weight in reader.postings("text", "sanction").items_as("weight")]
+    labels, codes = category_column(reader, "source", size)
+    assert [labels[code] for code in codes] == list(reader.column_reader("source"))
     lengths = field_lengths(reader, "text", size)
     assert lengths.tolist() == [reader.doc_field_length(docnum, "text", 0) for docnum in range(size)]
 

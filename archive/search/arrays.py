@@ -88,3 +88,36 @@ def _segment_postings(matcher):
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+def category_column(reader, name, size):
+    """(labels, codes) of a sortable ID field: each distinct value once, sorted, and each
+    document's index into them ("" where a document has none)."""
+    if size == 0 or not reader.has_column(name):
+        return [""], np.zeros(size, dtype=np.int32)
+    column = reader.schema[name].column_type
+    parts = []
+    for segment, _ in reader.leaf_readers():
+        column_reader = segment.column_reader(name, column)
+        parts.append(_category_segment(column_reader, segment.doc_count_all()))
+    labels = sorted({label for uniques, _ in parts for label in uniques})
+    position = {label: code for code, label in enumerate(labels)}
+    codes = [np.array([position[label] for label in uniques], dtype=np.int32)[refs] for uniques, refs in parts]
+    return labels, np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
+
+
+def _category_segment(column_reader, count):
+    """(distinct values of one segment, each document's index into them)."""
+    uniques = getattr(column_reader, "_uniques", None)
+    if uniques is None:  # not a RefBytes column: the slow, general way
+        values = [_text(value) for value in column_reader]
+        distinct = sorted(set(values)) or [""]
+        lookup = {value: code for code, value in enumerate(distinct)}
+        return distinct, np.array([lookup[value] for value in values], dtype=np.int64)
+    raw = column_reader._dbfile.get(column_reader._basepos, count * column_reader._itemsize)
+    refs = np.frombuffer(raw, dtype=">" + column_reader._typecode).astype(np.int64)
+    return [_text(value) for value in uniques] or [""], refs
+
+
+def _text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -17,7 +17,7 @@ import numpy as np
 
 from archive.search import query as q
 from archive.search.analysis import fold, query_forms
-from archive.search.arrays import field_lengths, numeric_column, term_postings
+from archive.search.arrays import category_column, field_lengths, numeric_column, term_postings
 from archive.search.scoring import bm25f_scores, top_by_score
 from archive.search.whoosh_backend import IndexUnavailable
 
@@ -35,12 +35,6 @@ POSTINGS_CACHE_POSTINGS = 6_000_000
 QUERY_TIME_BUDGET_SECONDS = 1.5
 TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0}
 CATEGORY_COLUMNS = ("source", "kind", "lang")
-
-
-def _codes(values):
-    """(labels, codes): each distinct value once, and each document's index into them."""
-    labels, codes = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
-    return [str(label) for label in labels], codes.astype(np.int32)
 
 
 class Snapshot:
@@ -68,15 +62,10 @@ class Snapshot:
         self.updated = numeric_column(reader, "updated", size)
         self.year = self.date_start // 10000
         self.month = self.date_start // 100
-        self.categories = {name: _codes(self._column(reader, name, size)) for name in CATEGORY_COLUMNS}
+        self.categories = {name: category_column(reader, name, size) for name in CATEGORY_COLUMNS}
         self.actor_labels, self.actor_docs, self.actor_codes = self._actor_lists(reader)
-        self.docnum_by_pk = {int(pk): docnum for docnum, pk in enumerate(self.pk) if self.live[docnum]}
-
-    @staticmethod
-    def _column(reader, name, size):
-        if size == 0 or not reader.has_column(name):
-            return [""] * size
-        return list(reader.column_reader(name))
+        live_docnums = np.flatnonzero(self.live)
+        self.docnum_by_pk = dict(zip(self.pk[live_docnums].tolist(), live_docnums.tolist(), strict=True))
 
     def _actor_lists(self, reader):
         labels, docs, codes = [], [], []
