@@ -12,6 +12,7 @@ import numpy as np
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    from whoosh.reading import TermNotFound
     from whoosh.util.numeric import byte_to_length
 
 # The length each of Whoosh's 256 length bytes stands for.
@@ -23,23 +24,27 @@ def numeric_column(reader, name, size):
     values = np.zeros(size, dtype=np.int64)
     if size == 0 or not reader.has_column(name):
         return values
-    column = reader.schema[name].column_type
+    field = reader.schema[name]
     for segment, offset in reader.leaf_readers():
         count = segment.doc_count_all()
-        column_reader = segment.column_reader(name, column)
-        values[offset : offset + count] = _numeric_segment(column_reader, count)
+        raw = segment.column_reader(name, translate=False)
+        if getattr(raw, "_typecode", None) is None:  # an unfamiliar column layout: the slow, general way
+            values[offset : offset + count] = list(segment.column_reader(name))
+        else:
+            values[offset : offset + count] = _numeric_segment(raw, count, field.signed)
     return values
 
 
-def _numeric_segment(column_reader, count):
-    typecode = getattr(column_reader, "_typecode", None)
-    if typecode is None:  # an unfamiliar column layout: the slow, general way
-        return np.fromiter((int(value) for value in column_reader), dtype=np.int64, count=count)
+def _numeric_segment(column_reader, count, signed):
+    # Whoosh stores signed numbers with the top bit flipped, so they sort as unsigned bytes.
+    dtype = np.dtype(">" + column_reader._typecode)
     stored = min(column_reader._count, count)
-    raw = column_reader._dbfile.get(column_reader._basepos, stored * column_reader._fixedlen)
-    values = np.full(count, column_reader._default, dtype=np.int64)
-    values[:stored] = np.frombuffer(raw, dtype=">" + typecode)
-    return values
+    raw = np.full(count, column_reader._default, dtype=dtype.newbyteorder("="))
+    raw[:stored] = np.frombuffer(column_reader._dbfile.get(column_reader._basepos, stored * dtype.itemsize), dtype)
+    if signed:
+        signed_type = np.dtype(f"int{dtype.itemsize * 8}")
+        raw = (raw ^ np.array(1 << (dtype.itemsize * 8 - 1), dtype=raw.dtype)).view(signed_type)
+    return raw.astype(np.int64)
 
 
 def field_lengths(reader, field, size):
@@ -61,9 +66,11 @@ def term_postings(reader, field, term):
     """(docnums int32, term frequencies float32) of one term across every segment."""
     ids, weights = [], []
     for segment, offset in reader.leaf_readers():
-        if (field, term) not in segment:
+        try:
+            matcher = segment.postings(field, term)
+        except TermNotFound:  # one lookup instead of asking `in` first
             continue
-        segment_ids, segment_weights = _segment_postings(segment.postings(field, term))
+        segment_ids, segment_weights = _segment_postings(matcher)
         ids.append(segment_ids + offset)
         weights.append(segment_weights)
     if not ids:
@@ -72,6 +79,8 @@ def term_postings(reader, field, term):
 
 
 def _segment_postings(matcher):
+    while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
+        matcher = matcher.child  # a segment with deletions filters them; our live mask does that
     if not hasattr(matcher, "_read_ids"):  # not Whoosh 3 block postings: one at a time
         items = list(matcher.items_as("weight"))
         return (
@@ -98,7 +107,7 @@ def category_column(reader, name, size):
     column = reader.schema[name].column_type
     parts = []
     for segment, _ in reader.leaf_readers():
-        column_reader = segment.column_reader(name, column)
+        column_reader = segment.column_reader(name, column, translate=False)
         parts.append(_category_segment(column_reader, segment.doc_count_all()))
     labels = sorted({label for uniques, _ in parts for label in uniques})
     position = {label: code for code, label in enumerate(labels)}
