@@ -131,3 +131,18 @@ def test_the_browse_page_facets_are_computed_once_per_index_version(client, vari
     drain_all()  # a new index version: the cached totals must not be reused
     assert "Delfi" in client.get("/search/").content.decode()
     assert current_snapshot().memo("facets of everything", lambda: None)["source"] == [("yle-news", 5), ("delfi", 1)]
+
+
+def test_exact_phrases_from_positions_agree_with_whoosh(client):
+    source = make_source("Yle News")
+    texts = ["Arms control matters. Control arms too.", "The arms race; control later.", "arms control arms control"]
+    for number, text in enumerate(texts):
+        make_article(f"Text {number}", text, source)
+        drain_all()
+    make_article("Sanctions", "New sanctions against Russia were announced", source)
+    drain_all()
+    assert sorted(result_titles(client.get("/search/", {"q": '"arms control"'}))) == ["Text 0", "Text 2"]
+    assert result_titles(client.get("/search/", {"q": '"sanction against russia"'})) == ["Sanctions"]
+    assert result_titles(client.get("/search/", {"q": '"against sanctions"'})) == []
+    # with slop the words may stand apart, and Whoosh checks them
+    assert sorted(result_titles(client.get("/search/", {"q": '"arms control"~3'}))) == ["Text 0", "Text 1", "Text 2"]

@@ -130,3 +130,38 @@ def _category_segment(column_reader, count):
 
 def _text(value):
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def term_positions(reader, field, term, candidates):
+    """{docnum: word positions} of one term, for the documents in `candidates` (sorted) only.
+
+    Blocks without a candidate are skipped unread; positions are decoded only for the
+    candidates, which is what makes a phrase of common words affordable."""
+    found = {}
+    for segment, offset in reader.leaf_readers():
+        local = candidates[(candidates >= offset) & (candidates < offset + segment.doc_count_all())] - offset
+        if not len(local):
+            continue
+        try:
+            matcher = segment.postings(field, term)
+        except TermNotFound:
+            continue
+        while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
+            matcher = matcher.child
+        if not hasattr(matcher, "_read_ids"):
+            return None  # an unfamiliar postings layout: let Whoosh check the phrase
+        _segment_positions(matcher, local, offset, found)
+    return found
+
+
+def _segment_positions(matcher, local, offset, found):
+    decode = matcher.format.decode_positions
+    while matcher.is_active():
+        matcher._read_ids()
+        ids = np.asarray(matcher._ids, dtype=np.int64)
+        wanted = np.flatnonzero(np.isin(ids, local, assume_unique=True))
+        if len(wanted):
+            matcher._read_values()
+            for index in wanted.tolist():
+                found[int(ids[index]) + offset] = decode(matcher._values[index])
+        matcher._next_block()

@@ -17,7 +17,7 @@ import numpy as np
 
 from archive.search import query as q
 from archive.search.analysis import fold, query_forms
-from archive.search.arrays import category_column, field_lengths, numeric_column, term_postings
+from archive.search.arrays import category_column, field_lengths, numeric_column, term_positions, term_postings
 from archive.search.scoring import bm25f_scores, top_by_score
 from archive.search.whoosh_backend import IndexUnavailable
 
@@ -207,7 +207,31 @@ class Evaluator:
                 wq.Sequence(steps, slop=max(node.slop, 1), ordered=node.slop == 0, boost=TEXT_FIELD_BOOSTS[field])
             )
         scoring = wq.Or(sequences)
-        return self.snapshot.mask_of(self._positions_match(scoring, np.flatnonzero(candidates))), scoring
+        docnums = np.flatnonzero(candidates)
+        matched = self._exact_phrase(node, docnums) if node.slop == 0 else None
+        if matched is None:
+            matched = self._positions_match(scoring, docnums)
+        return self.snapshot.mask_of(matched), scoring
+
+    def _exact_phrase(self, node, candidates):
+        """Candidates where the words stand next to each other in order, from positions
+        decoded in bulk for the candidates only (Whoosh's matcher costs ~150 µs a document)."""
+        reader = self.snapshot.searcher.reader()
+        matched = set()
+        for field in self._fields(node.field):
+            steps = []
+            for word in node.words:
+                positions = {}
+                for form in query_forms(word, self.languages):
+                    found = term_positions(reader, field, form, candidates)
+                    if found is None:
+                        return None
+                    for docnum, places in found.items():
+                        positions.setdefault(docnum, set()).update(places)
+                steps.append(positions)
+                self.check_budget()
+            matched.update(_phrase_starts(steps, candidates, self.check_budget))
+        return np.array(sorted(matched), dtype=np.int64)
 
     def _positions_match(self, scoring, candidates):
         """The candidates where the phrase's words stand in order: Whoosh checks positions,
@@ -249,6 +273,21 @@ class Evaluator:
         labels, codes = snapshot.categories[column]
         wanted_codes = [labels.index(value) for value in wanted if value in labels]
         return np.isin(codes, wanted_codes)
+
+
+def _phrase_starts(steps, candidates, check_budget):
+    """The candidates where some position p of word 0 has word i at p + i for every i."""
+    for checked, docnum in enumerate(candidates.tolist()):
+        if checked % 1024 == 0:
+            check_budget()
+        starts = steps[0].get(docnum)
+        for shift, positions in enumerate(steps[1:], start=1):
+            if not starts:
+                break
+            places = positions.get(docnum, ())
+            starts = {start for start in starts if start + shift in places}
+        if starts:
+            yield docnum
 
 
 def date_overlap(snapshot, start, end):
