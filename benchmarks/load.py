@@ -11,9 +11,10 @@ BATCH = 2000
 
 
 def load_articles(records):
-    """Insert every record; returns how many articles the database now holds."""
-    sources, actors = {}, {}
-    for batch in _batches(records, BATCH):
+    """Insert every record once (a text already loaded is skipped, as the archive would);
+    returns how many articles the database now holds."""
+    sources, actors, seen = {}, {}, set()
+    for batch in _batches(_distinct(records, seen), BATCH):
         with transaction.atomic():
             for record in batch:
                 _ensure_source(sources, record)
@@ -26,6 +27,14 @@ def load_articles(records):
                 for name in record["actors"]
             )
     return Article.objects.count()
+
+
+def _distinct(records, seen):
+    for record in records:
+        record["content_hash"] = content_hash_of(record["body"] + record["title"])
+        if record["content_hash"] not in seen:
+            seen.add(record["content_hash"])
+            yield record
 
 
 def _batches(iterable, size):
@@ -55,6 +64,5 @@ def _article(record, sources):
         language=record["language"],
         published_on=record["date"],
         date_precision=record["precision"] if record["date"] else DatePrecision.UNKNOWN,
-        # The benchmark's texts are all distinct, but a corpus may repeat one: salt the hash.
-        content_hash=content_hash_of(record["body"] + record["title"]),
+        content_hash=record["content_hash"],
     )

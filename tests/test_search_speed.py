@@ -7,7 +7,7 @@ import pytest
 from haystack import connections
 
 from archive.search import whoosh_search
-from archive.search.arrays import field_lengths, numeric_column, term_postings
+from archive.search.arrays import category_column, field_lengths, numeric_column, term_postings
 from archive.search.highlight import WordMatcher, snippet
 from archive.search.outbox import drain_all
 from archive.search.rebuild import rebuild
@@ -67,6 +67,8 @@ def test_bulk_reads_agree_with_whoosh_one_value_at_a_time(varied):
     ids, frequencies = term_postings(reader, "text", "sanction")
     assert ids.tolist() == list(reader.postings("text", "sanction").all_ids())
     assert frequencies.tolist() == [weight for _, weight in reader.postings("text", "sanction").items_as("weight")]
+    labels, codes = category_column(reader, "source", size)
+    assert [labels[code] for code in codes] == list(reader.column_reader("source"))
     lengths = field_lengths(reader, "text", size)
     assert lengths.tolist() == [reader.doc_field_length(docnum, "text", 0) for docnum in range(size)]
 
@@ -129,3 +131,18 @@ def test_the_browse_page_facets_are_computed_once_per_index_version(client, vari
     drain_all()  # a new index version: the cached totals must not be reused
     assert "Delfi" in client.get("/search/").content.decode()
     assert current_snapshot().memo("facets of everything", lambda: None)["source"] == [("yle-news", 5), ("delfi", 1)]
+
+
+def test_exact_phrases_from_positions_agree_with_whoosh(client):
+    source = make_source("Yle News")
+    texts = ["Arms control matters. Control arms too.", "The arms race; control later.", "arms control arms control"]
+    for number, text in enumerate(texts):
+        make_article(f"Text {number}", text, source)
+        drain_all()
+    make_article("Sanctions", "New sanctions against Russia were announced", source)
+    drain_all()
+    assert sorted(result_titles(client.get("/search/", {"q": '"arms control"'}))) == ["Text 0", "Text 2"]
+    assert result_titles(client.get("/search/", {"q": '"sanction against russia"'})) == ["Sanctions"]
+    assert result_titles(client.get("/search/", {"q": '"against sanctions"'})) == []
+    # with slop the words may stand apart, and Whoosh checks them
+    assert sorted(result_titles(client.get("/search/", {"q": '"arms control"~3'}))) == ["Text 0", "Text 1", "Text 2"]
