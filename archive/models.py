@@ -49,7 +49,26 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Source(models.Model):
+class NamedBySlug(models.Model):
+    """A source or an actor: listed by name, addressed (in URLs and fixtures) by a slug made from it."""
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slugify(self, self.name)
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Source(NamedBySlug):
     class Kind(models.TextChoices):
         MINISTRY = "ministry", "Ministry / government"
         INTERNATIONAL = "international", "International organisation"
@@ -70,22 +89,8 @@ class Source(models.Model):
     objects = SlugManager()
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slugify(self, self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("archive:source", args=[self.slug])
-
-    def natural_key(self):
-        return (self.slug,)
 
 
 class ActorQuerySet(models.QuerySet):
@@ -108,7 +113,7 @@ class ActorQuerySet(models.QuerySet):
         return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
 
 
-class Actor(models.Model):
+class Actor(NamedBySlug):
     class Kind(models.TextChoices):
         PERSON = "person", "Person"
         ORGANISATION = "organisation", "Organisation"
@@ -131,22 +136,8 @@ class Actor(models.Model):
     objects = ActorQuerySet.as_manager()
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slugify(self, self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("archive:actor", args=[self.slug])
-
-    def natural_key(self):
-        return (self.slug,)
 
     def all_names(self):
         """The name and every alias, each once."""
