@@ -47,11 +47,6 @@ def word_keys(word, language):
     return stem_word(word, language), fold(normalise_word(word)), fold(word)
 
 
-def marked(text, matcher, language):
-    """The whole of `text`, escaped, with matching words in <mark>."""
-    return _render(text, 0, len(text), _matches(text, matcher, language))
-
-
 def snippet(text, matcher, language, length=SNIPPET_LENGTH):
     """A passage of about `length` characters around the densest cluster of matches."""
     text = " ".join((text or "").split())

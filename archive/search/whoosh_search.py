@@ -66,8 +66,6 @@ class Snapshot:
         self.month = self.date_start // 100
         self.categories = {name: category_column(reader, name, size) for name in CATEGORY_COLUMNS}
         self.actor_labels, self.actor_docs, self.actor_codes = self._actor_lists(reader)
-        live_docnums = np.flatnonzero(self.live)
-        self.docnum_by_pk = dict(zip(self.pk[live_docnums].tolist(), live_docnums.tolist(), strict=True))
 
     def _actor_lists(self, reader):
         labels, docs, codes = [], [], []
@@ -361,9 +359,7 @@ class SnapshotCache:
                 if current is None or current.generation != generation:
                     if current is not None:
                         self._retired.append((time.monotonic(), current))
-                    started = time.perf_counter()
                     current = Snapshot(backend.open_searcher(), generation)
-                    current.load_seconds = time.perf_counter() - started
                     self._snapshots[backend.path] = current
                     self._close_retired(time.monotonic() - self.RETIRE_AFTER_SECONDS)
                 return current
