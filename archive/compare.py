@@ -11,7 +11,7 @@ from archive.search import query as q
 from archive.search.histogram import compared_histograms
 from archive.search.resolve import actor_slugs_named
 from archive.search.service import IndexUnavailable, SearchRequest, search
-from archive.timeline_context import narrowed_query
+from archive.timeline_context import period_links
 
 
 @dataclass
@@ -66,11 +66,11 @@ def compare_chart(series, notices):
 
 def _rows(named, search_url):
     rows = []
+    links = [period_links(QueryDict(url.split("?", 1)[1])) for _, _, url in named]
     for i, bucket in enumerate(named[0][1].buckets):
         cells = []
-        for _, histogram, url in named:
+        for (_, histogram, _), link in zip(named, links, strict=True):
             this = histogram.buckets[i]
-            query = narrowed_query(QueryDict(url.split("?", 1)[1], mutable=True), this.period)
-            cells.append((this.count, format_percent(this.share), f"{search_url}?{query.urlencode()}"))
+            cells.append((this.count, format_percent(this.share), search_url + link(this.period)))
         rows.append((bucket.period, cells))
     return rows

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass, field
 
-from django.http import QueryDict
 from django.urls import reverse
 
 from archive.charts import bar_chart
 from archive.models import Event
+from archive.querylinks import QueryLinks
 from archive.search.histogram import results_histogram
 from archive.timeline import Granularity, choose_granularity, extent, queryset_date_arrays
 from archive.timeline import histogram as timeline_histogram
@@ -28,15 +28,10 @@ class Timeline:
         return self.histogram.undated
 
 
-def narrowed_query(query, period):
-    """`query` with the date range set to `period` and the page reset."""
-    narrowed = query.copy() if isinstance(query, QueryDict) else QueryDict(mutable=True)
-    if not isinstance(query, QueryDict):
-        for name, value in query.items():
-            narrowed[name] = value
-    narrowed["date_from"] = narrowed["date_to"] = period.key
-    narrowed.pop("page", None)
-    return narrowed
+def period_links(query):
+    """period → `query` (a QueryDict or dict) as a query string narrowed to that period, page reset."""
+    links = QueryLinks(query, ("date_from", "date_to"))
+    return lambda period: links.link([("date_from", period.key), ("date_to", period.key)])
 
 
 def timeline_for(histogram, link_for, title, bars_search=True):
@@ -53,7 +48,7 @@ def search_timeline(results, query):
     """The hits of a search page by period; each bar is the same search narrowed to its period."""
     histogram = results_histogram(results)
     title = f"Matching articles per {UNIT_NAMES[histogram.granularity]}"
-    return timeline_for(histogram, lambda period: "?" + narrowed_query(query, period).urlencode(), title)
+    return timeline_for(histogram, period_links(query), title)
 
 
 def filtered_timeline(articles, search_filter, title):
@@ -65,6 +60,5 @@ def filtered_timeline(articles, search_filter, title):
         granularity = Granularity.MONTH
     search_url = reverse("archive:search")
     histogram = timeline_histogram(starts, ends, span, granularity)
-    return timeline_for(
-        histogram, lambda period: f"{search_url}?{narrowed_query(search_filter, period).urlencode()}", title
-    )
+    link = period_links(search_filter)
+    return timeline_for(histogram, lambda period: search_url + link(period), title)

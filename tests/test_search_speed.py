@@ -7,8 +7,9 @@ import pytest
 from haystack import connections
 
 from archive.search import whoosh_search
+from archive.search.analysis import WORD
 from archive.search.arrays import category_column, field_lengths, numeric_column, term_postings
-from archive.search.highlight import WordMatcher, snippet
+from archive.search.highlight import WordMatcher, _matches, snippet
 from archive.search.outbox import drain_all
 from archive.search.rebuild import rebuild
 from archive.search.whoosh_search import snapshots
@@ -122,6 +123,14 @@ def test_snippet_centres_on_the_densest_cluster_of_distinct_words():
     shown = snippet(text, matcher, "en", length=80)
     assert "<mark>russia</mark>" in shown and "<mark>sanctions</mark>" in shown
     assert shown.startswith("…")
+
+
+def test_highlights_mark_whole_words_only_as_the_tokenizer_draws_them():
+    text = "'NATO' and NATO’s allies; Russia's NATO-led talks ‘NATO’ nato_x ANATO NATOs NATO’ ends"
+    matcher = WordMatcher(["nato"], ["en"])
+    expected = [m.span() for m in WORD.finditer(text) if matcher.matches(m.group(), "en")]
+    assert _matches(text, matcher, "en") == expected
+    assert [text[start:end] for start, end in expected] == ["NATO", "NATO’s", "NATO", "NATO", "NATOs", "NATO"]
 
 
 def test_the_browse_page_facets_are_computed_once_per_index_version(client, varied):

@@ -2,6 +2,7 @@
 article that contains markup shows it as text."""
 
 import functools
+import re
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -23,6 +24,9 @@ class WordMatcher:
                 self.prefixes.append(fold(word.rstrip("*")))
             else:
                 self.forms.update(query_forms(word, languages))
+        # Stemming keeps a word's first letters, so a word can match only if its folded start
+        # is some form's start: a cheap first cut before the (cached, but per-word) full judgement.
+        self.initials = {form[:2] for form in self.forms} | {prefix[:2] for prefix in self.prefixes}
 
     def __bool__(self):
         return bool(self.forms or self.prefixes)
@@ -83,10 +87,17 @@ def _densest_window_start(text, matches, length):
 
 def _matches(text, matcher, language):
     # Each distinct word is judged once; then one C-speed pass finds where the hits are.
-    hits = {word for word in set(WORD.findall(text)) if matcher.matches(word, language)}
+    initials = matcher.initials
+    hits = {
+        word for word in set(WORD.findall(text)) if fold(word[:2])[:2] in initials and matcher.matches(word, language)
+    }
     if not hits:
         return []
-    return [match.span() for match in WORD.finditer(text) if match.group() in hits]
+    # Where the hits stand, found by the regex engine: a word boundary as WORD draws it (an
+    # apostrophe between letters joins a word), longest alternative first.
+    alternatives = "|".join(re.escape(word) for word in sorted(hits, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?<!\w['’])(?:{alternatives})(?!\w)(?!['’]\w)")
+    return [match.span() for match in pattern.finditer(text)]
 
 
 def _cut_at_space(text, length):

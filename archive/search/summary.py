@@ -4,6 +4,7 @@ import calendar
 from dataclasses import dataclass
 
 from archive.models import Actor, Source
+from archive.querylinks import QueryLinks
 from archive.search.resolve import language_name
 
 FACET_TITLES = {
@@ -23,7 +24,7 @@ class FacetEntry:
     label: str
     count: int
     selected: bool
-    query: object  # the QueryDict that toggles this value
+    url: str  # the query string that toggles this value
 
 
 @dataclass
@@ -48,14 +49,6 @@ def labels_for(name, values):
     return {value: str(value) for value in values}
 
 
-def toggled_query(base_query, name, values, clear=()):
-    query = base_query.copy()
-    query.setlist(name, values)
-    for key in ("page", *clear):
-        query.pop(key, None)
-    return query
-
-
 def facet_display(facets, filters, base_query):
     """A Facet per field, with the currently selected values first."""
     shown = []
@@ -64,11 +57,13 @@ def facet_display(facets, filters, base_query):
         counted = {str(value): count for value, count in counts}
         values = list(dict.fromkeys(list(selected) + list(counted)))
         labels = labels_for(name, values)
+        # Choosing a year drops the month filter: months of another year would match nothing.
+        links = QueryLinks(base_query, (name, "month") if name == "year" else (name,))
         entries = []
         for value in values:
             toggled = [v for v in selected if v != value] if value in selected else [*selected, value]
-            query = toggled_query(base_query, name, toggled, clear=("month",) if name == "year" else ())
-            entries.append(FacetEntry(value, labels.get(value, value), counted.get(value, 0), value in selected, query))
+            url = links.link([(name, v) for v in toggled])
+            entries.append(FacetEntry(value, labels.get(value, value), counted.get(value, 0), value in selected, url))
         if entries:
             limit = TOP_ACTORS if name == "actor" else len(entries)
             shown.append(Facet(name, FACET_TITLES[name], entries[:limit], entries[limit:]))
