@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 from haystack import connections
 
-from archive.search import whoosh_search
+from archive.search import segments, whoosh_search
 from archive.search.analysis import WORD
-from archive.search.arrays import category_column, field_lengths, numeric_column, term_postings
 from archive.search.highlight import WordMatcher, _matches, snippet
 from archive.search.outbox import drain_all
 from archive.search.rebuild import rebuild
@@ -64,14 +63,30 @@ def test_bulk_reads_agree_with_whoosh_one_value_at_a_time(varied):
     reader = snapshot.searcher.reader()
     size = reader.doc_count_all()
     assert len(list(reader.leaf_readers())) > 1  # the fixture made several segments
-    assert numeric_column(reader, "pk", size).tolist() == list(reader.column_reader("pk"))
-    ids, frequencies = term_postings(reader, "text", "sanction")
+    assert snapshot.pk.tolist() == list(reader.column_reader("pk"))
+    ids, frequencies = snapshot.term_postings("text", "sanction")
     assert ids.tolist() == list(reader.postings("text", "sanction").all_ids())
     assert frequencies.tolist() == [weight for _, weight in reader.postings("text", "sanction").items_as("weight")]
-    labels, codes = category_column(reader, "source", size)
+    labels, codes = snapshot.categories["source"]
     assert [labels[code] for code in codes] == list(reader.column_reader("source"))
-    lengths = field_lengths(reader, "text", size)
+    lengths = snapshot.field_lengths("text")
     assert lengths.tolist() == [reader.doc_field_length(docnum, "text", 0) for docnum in range(size)]
+    keys = snapshot.positions("text", "sanction", np.arange(size))
+    expected = [(docnum, position) for docnum, positions in reader.postings("text", "sanction").items_as("positions")
+                for position in positions]  # fmt: skip
+    assert [(int(key) >> 32, int(key) & 0xFFFFFFFF) for key in keys] == expected
+
+
+def test_a_save_reads_only_the_new_segment(client, varied):
+    rebuild()  # one or two large segments, which Whoosh leaves alone when a save adds one
+    before = current_snapshot()
+    reused = {id(part) for part in before._parts}
+    make_article("One more", "Sanctions again.", make_source("Delfi"))
+    drain_all()
+    after = current_snapshot()
+    assert after is not before and "One more" in result_titles(client.get("/search/", {"q": "sanctions"}))
+    fresh = [part for part in after._parts if id(part) not in reused]
+    assert [part.size for part in fresh] == [1]  # only the new article's segment was read
 
 
 def test_deleted_articles_leave_the_snapshot(client, varied):
@@ -102,12 +117,12 @@ def test_a_query_over_the_time_budget_is_refused_not_left_running(client, varied
     assert "Too broad" in response.content.decode()
 
 
-def test_postings_cache_stays_within_its_bound(varied, monkeypatch):
-    monkeypatch.setattr(whoosh_search, "POSTINGS_CACHE_POSTINGS", 3)
+def test_term_cache_stays_within_its_bound(varied, monkeypatch):
+    monkeypatch.setattr(segments, "TERM_CACHE_BYTES", 16)
     snapshot = current_snapshot()
     for word in ["sanction", "border", "budget", "snow", "riga", "minist"]:
         snapshot.term_postings("text", word)
-    assert sum(len(ids) for ids, _ in snapshot._postings.values()) <= 3 or len(snapshot._postings) == 1
+    assert segments.segments.cached_term_bytes() <= 16 or len(segments.segments._terms) == 1
 
 
 def test_parallel_rebuild_indexes_every_article(client, varied):

@@ -1,17 +1,21 @@
-"""Whoosh's on-disk data read straight into NumPy arrays, a block or a column at a time.
+"""One Whoosh segment's on-disk data read straight into NumPy arrays, a block or a column at a time.
 
 Whoosh's own readers hand out one Python value per document or posting (a few µs
 each), which at 100,000 articles turns a snapshot load or a common term into seconds.
 These helpers read the same bytes in bulk: numeric columns with `np.frombuffer`, term
-postings one block (up to 128 postings) at a time, and field lengths from the
-per-segment length column. They only read; the index format is Whoosh's own.
+postings and positions one block (up to 128 postings) at a time, and field lengths from
+the per-segment length column. They only read; the index format is Whoosh's own.
+Document numbers are the segment's own (see segments.py).
 """
+
+import pickle
 
 import numpy as np
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    from whoosh.formats import Positions
     from whoosh.reading import TermNotFound
     from whoosh.util.numeric import byte_to_length
 
@@ -19,106 +23,44 @@ with __import__("warnings").catch_warnings():
 LENGTH_OF_BYTE = np.array([byte_to_length(code) for code in range(256)], dtype=np.float32)
 
 
-def numeric_column(reader, name, size):
+def numeric_segment(segment, name, count):
     """The int64 values of a sortable numeric field for every document (0 where missing)."""
-    values = np.zeros(size, dtype=np.int64)
-    if size == 0 or not reader.has_column(name):
-        return values
-    field = reader.schema[name]
-    for segment, offset in reader.leaf_readers():
-        count = segment.doc_count_all()
-        raw = segment.column_reader(name, translate=False)
-        if getattr(raw, "_typecode", None) is None:  # an unfamiliar column layout: the slow, general way
-            values[offset : offset + count] = list(segment.column_reader(name))
-        else:
-            values[offset : offset + count] = _numeric_segment(raw, count, field.signed)
-    return values
-
-
-def _numeric_segment(column_reader, count, signed):
+    if count == 0 or not segment.has_column(name):
+        return np.zeros(count, dtype=np.int64)
+    raw = segment.column_reader(name, translate=False)
+    if getattr(raw, "_typecode", None) is None:  # an unfamiliar column layout: the slow, general way
+        return np.array(list(segment.column_reader(name)), dtype=np.int64)
+    signed = segment.schema[name].signed
     # Whoosh stores signed numbers with the top bit flipped, so they sort as unsigned bytes.
-    dtype = np.dtype(">" + column_reader._typecode)
-    stored = min(column_reader._count, count)
-    raw = np.full(count, column_reader._default, dtype=dtype.newbyteorder("="))
-    raw[:stored] = np.frombuffer(column_reader._dbfile.get(column_reader._basepos, stored * dtype.itemsize), dtype)
+    dtype = np.dtype(">" + raw._typecode)
+    stored = min(raw._count, count)
+    values = np.full(count, raw._default, dtype=dtype.newbyteorder("="))
+    values[:stored] = np.frombuffer(raw._dbfile.get(raw._basepos, stored * dtype.itemsize), dtype)
     if signed:
         signed_type = np.dtype(f"int{dtype.itemsize * 8}")
-        raw = (raw ^ np.array(1 << (dtype.itemsize * 8 - 1), dtype=raw.dtype)).view(signed_type)
-    return raw.astype(np.int64)
+        values = (values ^ np.array(1 << (dtype.itemsize * 8 - 1), dtype=values.dtype)).view(signed_type)
+    return values.astype(np.int64)
 
 
-def field_lengths(reader, field, size):
+def segment_lengths(segment, field, count):
     """Each document's number of terms in `field`, as Whoosh recorded it (float32)."""
-    lengths = np.zeros(size, dtype=np.float32)
-    for segment, offset in reader.leaf_readers():
-        count = segment.doc_count_all()
-        perdoc = getattr(segment, "_perdoc", None)
-        column_reader = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc else None
-        if column_reader is None:
-            continue
+    lengths = np.zeros(count, dtype=np.float32)
+    perdoc = getattr(segment, "_perdoc", None)
+    column_reader = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc else None
+    if column_reader is not None:
         stored = min(column_reader._count, count)
         raw = column_reader._dbfile.get(column_reader._basepos, stored)
-        lengths[offset : offset + stored] = LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
+        lengths[:stored] = LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
     return lengths
 
 
-def term_postings(reader, field, term):
-    """(docnums int32, term frequencies float32) of one term across every segment."""
-    ids, weights = [], []
-    for segment, offset in reader.leaf_readers():
-        try:
-            matcher = segment.postings(field, term)
-        except TermNotFound:  # one lookup instead of asking `in` first
-            continue
-        segment_ids, segment_weights = _segment_postings(matcher)
-        ids.append(segment_ids + offset)
-        weights.append(segment_weights)
-    if not ids:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
-
-
-def _segment_postings(matcher):
-    while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
-        matcher = matcher.child  # a segment with deletions filters them; our live mask does that
-    if not hasattr(matcher, "_read_ids"):  # not Whoosh 3 block postings: one at a time
-        items = list(matcher.items_as("weight"))
-        return (
-            np.array([docnum for docnum, _ in items], dtype=np.int64),
-            np.array([weight for _, weight in items], dtype=np.float32),
-        )
-    ids, weights = [], []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        ids.append(np.asarray(matcher._ids, dtype=np.int64))
-        weights.append(np.asarray(matcher._weights, dtype=np.float32))
-        matcher._next_block()
-    if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    return np.concatenate(ids), np.concatenate(weights)
-
-
-def category_column(reader, name, size):
-    """(labels, codes) of a sortable ID field: each distinct value once, sorted, and each
-    document's index into them ("" where a document has none)."""
-    if size == 0 or not reader.has_column(name):
-        return [""], np.zeros(size, dtype=np.int32)
-    column = reader.schema[name].column_type
-    parts = []
-    for segment, _ in reader.leaf_readers():
-        column_reader = segment.column_reader(name, column, translate=False)
-        parts.append(_category_segment(column_reader, segment.doc_count_all()))
-    labels = sorted({label for uniques, _ in parts for label in uniques})
-    position = {label: code for code, label in enumerate(labels)}
-    codes = [np.array([position[label] for label in uniques], dtype=np.int32)[refs] for uniques, refs in parts]
-    return labels, np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
-
-
-def _category_segment(column_reader, count):
-    """(distinct values of one segment, each document's index into them)."""
+def category_segment(segment, name, count):
+    """(distinct values, each document's index into them) of a sortable ID field ("" where none)."""
+    if count == 0 or not segment.has_column(name):
+        return [""], np.zeros(count, dtype=np.int64)
+    column_reader = segment.column_reader(name, segment.schema[name].column_type, translate=False)
     uniques = getattr(column_reader, "_uniques", None)
-    if uniques is None:  # not a RefBytes column: the slow, general way
+    if uniques is None:  # not a RefBytes column (indexes written before 2026-11): one value at a time
         values = [_text(value) for value in column_reader]
         distinct = sorted(set(values)) or [""]
         lookup = {value: code for code, value in enumerate(distinct)}
@@ -128,40 +70,86 @@ def _category_segment(column_reader, count):
     return [_text(value) for value in uniques] or [""], refs
 
 
+def actor_lists(segment):
+    """(actor slugs, docnums, index of each docnum's slug): who is tagged in which document."""
+    labels, docs, codes = [], [], []
+    for code, term in enumerate(segment.lexicon("actors")):
+        label = term.decode("utf-8")
+        ids, _ = segment_postings(segment, "actors", label)
+        labels.append(label)
+        docs.append(ids)
+        codes.append(np.full(len(ids), code, dtype=np.int32))
+    if not docs:
+        return labels, np.zeros(0, np.int64), np.zeros(0, np.int32)
+    return labels, np.concatenate(docs).astype(np.int64), np.concatenate(codes)
+
+
 def _text(value):
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def term_positions(reader, field, term, candidates):
-    """{docnum: word positions} of one term, for the documents in `candidates` (sorted) only.
-
-    Blocks without a candidate are skipped unread; positions are decoded only for the
-    candidates, which is what makes a phrase of common words affordable."""
-    found = {}
-    for segment, offset in reader.leaf_readers():
-        local = candidates[(candidates >= offset) & (candidates < offset + segment.doc_count_all())] - offset
-        if not len(local):
-            continue
-        try:
-            matcher = segment.postings(field, term)
-        except TermNotFound:
-            continue
-        while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
-            matcher = matcher.child
-        if not hasattr(matcher, "_read_ids"):
-            return None  # an unfamiliar postings layout: let Whoosh check the phrase
-        _segment_positions(matcher, local, offset, found)
-    return found
-
-
-def _segment_positions(matcher, local, offset, found):
-    decode = matcher.format.decode_positions
+def segment_postings(segment, field, term):
+    """(docnums int32, term frequencies float32) of one term."""
+    matcher = _block_matcher(segment, field, term)
+    if matcher is None:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    if not hasattr(matcher, "_read_ids"):  # not Whoosh 3 block postings: one at a time
+        items = list(matcher.items_as("weight"))
+        return (
+            np.array([docnum for docnum, _ in items], dtype=np.int32),
+            np.array([weight for _, weight in items], dtype=np.float32),
+        )
+    ids, weights = [], []
     while matcher.is_active():
         matcher._read_ids()
-        ids = np.asarray(matcher._ids, dtype=np.int64)
-        wanted = np.flatnonzero(np.isin(ids, local, assume_unique=True))
-        if len(wanted):
-            matcher._read_values()
-            for index in wanted.tolist():
-                found[int(ids[index]) + offset] = decode(matcher._values[index])
+        matcher._read_weights()
+        ids.append(np.asarray(matcher._ids, dtype=np.int32))
+        weights.append(np.asarray(matcher._weights, dtype=np.float32))
         matcher._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def segment_positions(segment, field, term):
+    """Every occurrence of one term as docnum << 32 | word position, sorted.
+
+    Whoosh keeps each posting's positions as a pickled list of gaps; unpickling is C and
+    the running sums are one vector operation, where Whoosh's decode_positions costs
+    ~15 µs a document in a Python loop."""
+    matcher = _block_matcher(segment, field, term)
+    if matcher is None:
+        return np.zeros(0, dtype=np.int64)
+    if not hasattr(matcher, "_read_ids") or type(matcher.format) is not Positions:
+        pairs = [(docnum, position) for docnum, positions in matcher.items_as("positions") for position in positions]
+        return np.array([(docnum << 32) | position for docnum, position in pairs], dtype=np.int64)
+    docnums, gaps, counts = [], [], []
+    loads = pickle.loads
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_values()
+        docnums.extend(matcher._ids)
+        for value in matcher._values:
+            # A count (4 bytes), then the pickled gaps, sometimes stored without pickle's final ".".
+            found = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+            gaps.extend(found)
+            counts.append(len(found))
+        matcher._next_block()
+    if not gaps:
+        return np.zeros(0, dtype=np.int64)
+    counts = np.array(counts, dtype=np.int64)
+    positions = np.cumsum(np.array(gaps, dtype=np.int64))
+    starts = np.cumsum(counts) - counts  # where each document's gaps begin
+    positions -= np.repeat(positions[starts] - np.array(gaps, dtype=np.int64)[starts], counts)
+    return (np.repeat(np.array(docnums, dtype=np.int64), counts) << 32) | positions
+
+
+def _block_matcher(segment, field, term):
+    """The term's postings matcher beneath any deletion filter (the live mask does that), or None."""
+    try:
+        matcher = segment.postings(field, term)
+    except TermNotFound:  # one lookup instead of asking `in` first
+        return None
+    while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
+        matcher = matcher.child
+    return matcher

@@ -10,15 +10,14 @@ Whoosh scores only when relevance order is asked for.
 import logging
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 from archive.search import query as q
 from archive.search.analysis import fold, query_forms
-from archive.search.arrays import category_column, field_lengths, numeric_column, term_positions, term_postings
 from archive.search.scoring import bm25f_scores, top_by_score
+from archive.search.segments import CATEGORY_COLUMNS, NUMERIC_COLUMNS, concatenated, segments
 from archive.search.whoosh_backend import IndexUnavailable
 
 with __import__("warnings").catch_warnings():
@@ -28,80 +27,78 @@ with __import__("warnings").catch_warnings():
 log = logging.getLogger(__name__)
 
 MAX_PREFIX_EXPANSION = 300
-# Postings kept in memory per snapshot (8 bytes each: docnum + term frequency). A bound
-# on entries alone would let a few thousand common terms take gigabytes.
-POSTINGS_CACHE_POSTINGS = 6_000_000
 # Work (CPU seconds of the request's thread) one query may do before it is refused as too
 # broad instead of holding a worker. CPU, not wall time, so a busy machine does not turn
 # ordinary queries away.
 QUERY_TIME_BUDGET_SECONDS = 1.5
 TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0}
-CATEGORY_COLUMNS = ("source", "kind", "lang")
 
 
 class Snapshot:
-    """One index generation, read into arrays. Rebuilt only when the index changes."""
+    """One index version as arrays over all its documents, assembled from per-segment
+    arrays that outlive it (segments.py): after a save only the new segment is read."""
 
     def __init__(self, searcher, generation):
         self.searcher = searcher
         self.generation = generation
-        self._postings = OrderedDict()
-        self._cached_postings = 0
         self._lengths = {}
         self._memo = {}
-        self._lock = threading.Lock()
-        reader = searcher.reader()
-        size = reader.doc_count_all()
+        # An empty index has one EmptyReader leaf, and no segment to read.
+        self.leaves = [
+            (segment, offset) for segment, offset in searcher.reader().leaf_readers() if segment.doc_count_all()
+        ]
+        parts = [segments.arrays(segment) for segment, _ in self.leaves]
+        self.offsets = [offset for _, offset in self.leaves]
+        size = sum(part.size for part in parts)
         self.live = np.ones(size, dtype=bool)
-        for segment, offset in reader.leaf_readers():
+        for segment, offset in self.leaves:
             if segment.has_deletions():
                 deleted = np.fromiter(segment._perdoc.deleted_docs(), dtype=np.int64)
                 self.live[deleted + offset] = False
-        self.pk = numeric_column(reader, "pk", size)
-        self.date_start = numeric_column(reader, "date_start", size)
-        self.date_end = numeric_column(reader, "date_end", size)
-        self.dup_of = numeric_column(reader, "dup_of", size)
-        self.updated = numeric_column(reader, "updated", size)
+        numeric = {name: concatenated([part.numeric[name] for part in parts], np.int64) for name in NUMERIC_COLUMNS}
+        self.pk, self.date_start, self.date_end = numeric["pk"], numeric["date_start"], numeric["date_end"]
+        self.dup_of, self.updated = numeric["dup_of"], numeric["updated"]
         self.year = self.date_start // 10000
         self.month = self.date_start // 100
-        self.categories = {name: category_column(reader, name, size) for name in CATEGORY_COLUMNS}
-        self.actor_labels, self.actor_docs, self.actor_codes = self._actor_lists(reader)
-
-    def _actor_lists(self, reader):
-        labels, docs, codes = [], [], []
-        for code, term in enumerate(reader.lexicon("actors")):
-            labels.append(term.decode("utf-8"))
-            ids = self.postings("actors", term.decode("utf-8"))
-            docs.append(ids)
-            codes.append(np.full(len(ids), code, dtype=np.int32))
-        if not docs:
-            return labels, np.zeros(0, np.int64), np.zeros(0, np.int32)
-        return labels, np.concatenate(docs), np.concatenate(codes)
+        self.categories = {
+            name: _merged_categories([part.categories[name] for part in parts]) for name in CATEGORY_COLUMNS
+        }
+        self.actor_labels, self.actor_docs, self.actor_codes = _merged_actors(parts, self.offsets)
+        self._parts = parts
 
     def postings(self, field, term):
         """The docnums holding `term` in `field`."""
         return self.term_postings(field, term)[0]
 
     def term_postings(self, field, term):
-        """(docnums, term frequencies) of one term, read in bulk and kept while memory allows."""
-        key = (field, term)
-        with self._lock:
-            if key in self._postings:
-                self._postings.move_to_end(key)
-                return self._postings[key]
-        ids, frequencies = term_postings(self.searcher.reader(), field, term)
-        with self._lock:
-            if key not in self._postings:
-                self._postings[key] = (ids, frequencies)
-                self._cached_postings += len(ids)
-            while self._cached_postings > POSTINGS_CACHE_POSTINGS and len(self._postings) > 1:
-                _, (dropped, _) = self._postings.popitem(last=False)
-                self._cached_postings -= len(dropped)
-        return ids, frequencies
+        """(docnums, term frequencies) of one term across the segments."""
+        ids, frequencies = [], []
+        for segment, offset in self.leaves:
+            segment_ids, segment_frequencies = segments.postings(segment, field, term)
+            ids.append(segment_ids.astype(np.int64) + offset)
+            frequencies.append(segment_frequencies)
+        return concatenated(ids, np.int64), concatenated(frequencies, np.float32)
+
+    def positions(self, field, term, candidates):
+        """Occurrences of `term` (docnum << 32 | position) in the documents of `candidates` (sorted)."""
+        found = []
+        for (segment, offset), part in zip(self.leaves, self._parts, strict=True):
+            local = candidates[(candidates >= offset) & (candidates < offset + part.size)]
+            if len(local):
+                keys = segments.positions(segment, field, term)
+                keys = keys + (offset << 32)
+                found.append(keys[np.isin(keys >> 32, local)])
+        return concatenated(found, np.int64)
 
     def field_lengths(self, field):
         if field not in self._lengths:
-            self._lengths[field] = field_lengths(self.searcher.reader(), field, len(self.live))
+            self._lengths[field] = concatenated(
+                [
+                    part.field_lengths(segment, field)
+                    for (segment, _), part in zip(self.leaves, self._parts, strict=True)
+                ],
+                np.float32,
+            )
         return self._lengths[field]
 
     def average_length(self, field):
@@ -117,6 +114,27 @@ class Snapshot:
         mask = np.zeros(len(self.live), dtype=bool)
         mask[ids] = True
         return mask
+
+
+def _merged_categories(parts):
+    """(labels, codes) for all documents from each segment's (distinct values, refs)."""
+    labels = sorted({label for uniques, _ in parts for label in uniques})
+    position = {label: code for code, label in enumerate(labels)}
+    codes = [np.array([position[label] for label in uniques], dtype=np.int32)[refs] for uniques, refs in parts]
+    return labels or [""], concatenated(codes, np.int32)
+
+
+def _merged_actors(parts, offsets):
+    labels = sorted({label for part in parts for label in part.actors[0]})
+    position = {label: code for code, label in enumerate(labels)}
+    docs, codes = [], []
+    for part, offset in zip(parts, offsets, strict=True):
+        segment_labels, segment_docs, segment_codes = part.actors
+        if len(segment_docs):
+            remap = np.array([position[label] for label in segment_labels], dtype=np.int32)
+            docs.append(segment_docs + offset)
+            codes.append(remap[segment_codes])
+    return labels, concatenated(docs, np.int64), concatenated(codes, np.int32)
 
 
 @dataclass
@@ -208,30 +226,25 @@ class Evaluator:
             )
         scoring = wq.Or(sequences)
         docnums = np.flatnonzero(candidates)
-        matched = self._exact_phrase(node, docnums) if node.slop == 0 else None
-        if matched is None:
-            matched = self._positions_match(scoring, docnums)
+        exact = node.slop == 0
+        matched = self._exact_phrase(node, docnums) if exact else self._positions_match(scoring, docnums)
         return self.snapshot.mask_of(matched), scoring
 
     def _exact_phrase(self, node, candidates):
-        """Candidates where the words stand next to each other in order, from positions
-        decoded in bulk for the candidates only (Whoosh's matcher costs ~150 µs a document)."""
-        reader = self.snapshot.searcher.reader()
-        matched = set()
+        """Candidates where the words stand next to each other in order, as set algebra on
+        occurrence keys (docnum << 32 | position): word i must occur at key + i."""
+        matched = []
         for field in self._fields(node.field):
-            steps = []
-            for word in node.words:
-                positions = {}
-                for form in query_forms(word, self.languages):
-                    found = term_positions(reader, field, form, candidates)
-                    if found is None:
-                        return None
-                    for docnum, places in found.items():
-                        positions.setdefault(docnum, set()).update(places)
-                steps.append(positions)
+            starts = None
+            for shift, word in enumerate(node.words):
+                forms = query_forms(word, self.languages)
+                keys = np.unique(np.concatenate([self.snapshot.positions(field, form, candidates) for form in forms]))
+                starts = keys if starts is None else starts[np.isin(starts + shift, keys, assume_unique=True)]
                 self.check_budget()
-            matched.update(_phrase_starts(steps, candidates, self.check_budget))
-        return np.array(sorted(matched), dtype=np.int64)
+                if not len(starts):
+                    break
+            matched.append(np.unique(starts >> 32))
+        return np.unique(np.concatenate(matched))
 
     def _positions_match(self, scoring, candidates):
         """The candidates where the phrase's words stand in order: Whoosh checks positions,
@@ -273,21 +286,6 @@ class Evaluator:
         labels, codes = snapshot.categories[column]
         wanted_codes = [labels.index(value) for value in wanted if value in labels]
         return np.isin(codes, wanted_codes)
-
-
-def _phrase_starts(steps, candidates, check_budget):
-    """The candidates where some position p of word 0 has word i at p + i for every i."""
-    for checked, docnum in enumerate(candidates.tolist()):
-        if checked % 1024 == 0:
-            check_budget()
-        starts = steps[0].get(docnum)
-        for shift, positions in enumerate(steps[1:], start=1):
-            if not starts:
-                break
-            places = positions.get(docnum, ())
-            starts = {start for start in starts if start + shift in places}
-        if starts:
-            yield docnum
 
 
 def date_overlap(snapshot, start, end):
@@ -387,6 +385,7 @@ class SnapshotCache:
         with self._lock:
             self._retired.extend((0, snapshot) for snapshot in self._snapshots.values())
             self._snapshots.clear()
+            segments.clear()
             self._close_retired(float("inf"))
 
 

@@ -1,0 +1,122 @@
+"""What we read from each Whoosh segment, kept across index versions.
+
+A Whoosh segment never changes once written; only its set of deleted documents does. A
+save adds one small segment (and now and then merges a few small ones), so after it a
+new snapshot reuses the columns, postings and positions already read from every other
+segment instead of reading the whole index again (130 ms at 10,000 articles, seconds at
+100,000, in every worker after every save). Arrays here use the segment's own document
+numbers; a snapshot adds each segment's offset.
+
+Nothing here holds a reader: the snapshot that asks passes its own segment reader, so a
+closed, retired snapshot never leaves a dangling file behind.
+"""
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from archive.search.arrays import (
+    actor_lists,
+    category_segment,
+    numeric_segment,
+    segment_lengths,
+    segment_positions,
+    segment_postings,
+)
+
+NUMERIC_COLUMNS = ("pk", "date_start", "date_end", "dup_of", "updated")
+CATEGORY_COLUMNS = ("source", "kind", "lang")
+# Bytes of postings and positions kept in memory across all segments. A bound on entries
+# alone would let a few thousand common terms take gigabytes.
+TERM_CACHE_BYTES = 96 * 2**20
+# Segments whose columns are kept: those of the live index, plus a few a merge just replaced.
+KEPT_SEGMENTS = 64
+
+
+def segment_key(segment_reader):
+    segment = segment_reader._segment
+    return segment.segment_id(), segment_reader.doc_count_all()
+
+
+class SegmentArrays:
+    """The per-document columns of one segment, read in bulk once."""
+
+    def __init__(self, segment_reader):
+        count = segment_reader.doc_count_all()
+        self.size = count
+        self.numeric = {name: numeric_segment(segment_reader, name, count) for name in NUMERIC_COLUMNS}
+        self.categories = {name: category_segment(segment_reader, name, count) for name in CATEGORY_COLUMNS}
+        self.actors = actor_lists(segment_reader)
+        self.lengths = {}
+
+    def field_lengths(self, segment_reader, field):
+        if field not in self.lengths:
+            self.lengths[field] = segment_lengths(segment_reader, field, self.size)
+        return self.lengths[field]
+
+
+class SegmentCache:
+    def __init__(self):
+        self._segments = OrderedDict()
+        self._terms = OrderedDict()  # (segment key, kind, field, term) → arrays
+        self._term_bytes = 0
+        self._lock = threading.Lock()
+
+    def arrays(self, segment_reader):
+        key = segment_key(segment_reader)
+        with self._lock:
+            found = self._segments.get(key)
+            if found is not None:
+                self._segments.move_to_end(key)
+                return found
+        found = SegmentArrays(segment_reader)
+        with self._lock:
+            self._segments[key] = found
+            while len(self._segments) > KEPT_SEGMENTS:
+                self._segments.popitem(last=False)
+        return found
+
+    def postings(self, segment_reader, field, term):
+        """(docnums, term frequencies) of `term` in one segment."""
+        return self._term(segment_reader, "postings", field, term, segment_postings)
+
+    def positions(self, segment_reader, field, term):
+        """Each occurrence of `term` in one segment as docnum << 32 | word position, sorted."""
+        return self._term(segment_reader, "positions", field, term, segment_positions)
+
+    def _term(self, segment_reader, kind, field, term, read):
+        key = (segment_key(segment_reader), kind, field, term)
+        with self._lock:
+            found = self._terms.get(key)
+            if found is not None:
+                self._terms.move_to_end(key)
+                return found
+        found = read(segment_reader, field, term)
+        size = sum(array.nbytes for array in found) if isinstance(found, tuple) else found.nbytes
+        with self._lock:
+            if key not in self._terms:
+                self._terms[key] = found
+                self._term_bytes += size
+            while self._term_bytes > TERM_CACHE_BYTES and len(self._terms) > 1:
+                _, dropped = self._terms.popitem(last=False)
+                self._term_bytes -= (
+                    sum(array.nbytes for array in dropped) if isinstance(dropped, tuple) else dropped.nbytes
+                )
+        return found
+
+    def cached_term_bytes(self):
+        return self._term_bytes
+
+    def clear(self):
+        with self._lock:
+            self._segments.clear()
+            self._terms.clear()
+            self._term_bytes = 0
+
+
+segments = SegmentCache()
+
+
+def concatenated(parts, dtype):
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
