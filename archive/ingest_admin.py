@@ -15,9 +15,9 @@ from django.urls import path, reverse
 from archive.ingest.actors import ActorTagger, article_text
 from archive.ingest.dedupe import NearDuplicateIndex
 from archive.ingest.extract import draft_from
-from archive.ingest.pipeline import find_existing_source
+from archive.ingest.pipeline import find_existing_source, known_sources
 from archive.ingest.readers import RawRecord, UnreadableInput
-from archive.models import Actor, Article, ArticleActor, IndexTask, Source
+from archive.models import Actor, Article, ArticleActor, IndexTask
 from archive.search.outbox import enqueue
 
 DRAFT_FIELDS = ["title", "lede", "body", "source", "author", "section", "language", "url", "published_on",
@@ -74,7 +74,7 @@ def extracted_initial(text, url):
     """Form values from the pasted text; raises UnreadableInput when there is no article in it."""
     kind = {"html": text} if looks_like_html(text) else {"text": text}
     raw = RawRecord(origin="pasted text", url=url or "", provenance="pasted by an editor", **kind)
-    draft = draft_from(raw, known_sources=list(Source.objects.values_list("name", flat=True)))
+    draft = draft_from(raw, known_sources=known_sources())
     initial = {name: value for name, value in draft.fields.items() if name in DRAFT_FIELDS}
     source = find_existing_source(draft.source)
     initial["source"] = source.pk if source else None

@@ -85,6 +85,12 @@ class Source(NamedBySlug):
     homepage = models.URLField(blank=True)
     domain = models.CharField(max_length=200, blank=True, help_text="e.g. mod.gov.lv; used to attribute imports.")
     description = models.TextField(blank=True)
+    signatures = models.TextField(
+        blank=True,
+        help_text="Lines that sign this source's releases, one per line, e.g. its press office as named in the "
+        "contact block. An imported text whose contact or page furniture carries one of them (in any case "
+        "or spacing) is attributed to this source.",
+    )
 
     objects = SlugManager()
     history = HistoricalRecords()

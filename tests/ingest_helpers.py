@@ -1,11 +1,14 @@
 """Shared set-up for the ingest tests: a small actor registry and a readable dump of what an import stored."""
 
+import json
+import os
 from pathlib import Path
 
-from archive.models import Actor, Article, iso_at_precision
+from archive.models import Actor, Article, Source, iso_at_precision
 from tests.factories import make_actor
 
 EXAMPLES = Path(__file__).parent / "ingest_examples"
+SEED_FIXTURE = Path(os.environ.get("SEED_FIXTURE", EXAMPLES.parent.parent / "fixtures" / "seed_articles.json"))
 
 
 def make_registry():
@@ -18,6 +21,20 @@ def make_registry():
     make_actor("European Union", aliases=["EU", "Euroopan unioni"])
     for name in ("Latvia", "Lithuania", "Estonia", "Belarus", "Poland", "Ukraine", "Finland", "Sweden"):
         make_actor(name, kind=country)
+
+
+def load_seed_fixture():
+    """The curated fixture's sources created; its articles by seed file name, and its actor slugs by article id."""
+    objects = json.loads(SEED_FIXTURE.read_text(encoding="utf-8"))
+    for item in objects:
+        if item["model"] == "archive.source":
+            Source.objects.create(**item["fields"])
+    articles = {o["fields"]["provenance"].split()[-1]: o for o in objects if o["model"] == "archive.article"}
+    mentions = {}
+    for item in objects:
+        if item["model"] == "archive.articleactor":
+            mentions.setdefault(item["fields"]["article"], set()).add(item["fields"]["actor"][0])
+    return articles, mentions
 
 
 def article_summary(article):

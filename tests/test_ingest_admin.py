@@ -5,7 +5,7 @@ from html import unescape
 
 import pytest
 
-from archive.models import Article, ArticleActor, IndexTask
+from archive.models import Article, ArticleActor, IndexTask, Source
 from archive.search.outbox import drain_all
 from tests.factories import make_article, make_source
 from tests.ingest_helpers import EXAMPLES, make_registry
@@ -80,3 +80,16 @@ def test_retag_and_reindex_actions(client, editor):
     drain_all()
     assert not IndexTask.objects.exists()
     assert "Lavrov in Riga" in client.get("/search/", {"q": "actor:sergey-lavrov"}).content.decode()
+
+
+def test_editors_keep_a_sources_signature_lines_and_the_paste_page_uses_them(client, editor):
+    form = client.get("/admin/archive/source/add/").content.decode()
+    assert 'name="signatures"' in form and "Lines that sign this source" in form
+    signature = "Military Public Relations Department of Ministry of Defence"
+    client.post("/admin/archive/source/add/", {"name": "Ministry of Defence of Latvia", "slug": "mod-lv",
+                                               "kind": "ministry", "signatures": signature})  # fmt: skip
+    ministry = Source.objects.get(slug="mod-lv")
+    assert ministry.signatures == signature
+    raw = (EXAMPLES / "seeds" / "000_b6e298e5c9106961.txt").read_text()
+    html = client.post(PAGE, {"text": raw, "url": "", "extract": "1"}).content.decode()
+    assert f'<option value="{ministry.pk}" selected>' in html

@@ -41,8 +41,13 @@ class Draft:
     removed: list = field(default_factory=list)
 
 
-def draft_from(raw, known_sources=(), default_source="", default_language=""):
-    """A draft from a RawRecord; raises UnreadableInput with the reason when there is no article in it."""
+def draft_from(raw, known_sources=None, default_source="", default_language=""):
+    """A draft from a RawRecord; raises UnreadableInput with the reason when there is no article in it.
+
+    `known_sources` maps each source's name to the lines that sign its releases.
+    """
+    known_sources = known_sources or {}
+    raw.url = raw.metadata.get("url") or raw.url  # before extraction, so the source's domain follows it
     if raw.fields and is_own_export(raw.fields):
         draft = draft_from_export(raw)
     elif raw.fields:
@@ -51,6 +56,7 @@ def draft_from(raw, known_sources=(), default_source="", default_language=""):
         draft = draft_from_html(raw, known_sources)
     else:
         draft = draft_from_text(raw.origin, raw.text, known_sources)
+    apply_metadata(draft, raw.metadata)
     finish(draft, raw, default_source, default_language)
     return draft
 
@@ -59,7 +65,7 @@ def is_own_export(record):
     return "content_hash" in record and "source_slug" in record
 
 
-def draft_from_text(origin, text, known_sources=(), title=None, language=""):
+def draft_from_text(origin, text, known_sources, title=None, language=""):
     cleaned = clean_text(text, title=title, known_sources=known_sources, language=language)
     draft = Draft(origin=origin, removed=cleaned.removed)
     draft.fields = {
@@ -79,11 +85,31 @@ def draft_from_text(origin, text, known_sources=(), title=None, language=""):
 
 
 def signed_source(lines, known_sources):
-    """A known source named in the page's own furniture or byline ("LETA/TBT Staff", "other … analyses").
+    """A known source that signs the page's furniture or byline: one of its signature lines, else its name.
 
     Only lines outside the body count: an article that mentions a newspaper is not by it.
     """
-    text = "\n".join(filter(None, lines))
+    furniture = [line for text in lines if text for line in text.splitlines()]
+    return source_by_signature(furniture, known_sources) or source_by_name("\n".join(furniture), known_sources)
+
+
+def plain(line):
+    """A line as signatures are compared: one space between words, no case."""
+    return " ".join(line.split()).casefold()
+
+
+def source_by_signature(furniture, known_sources):
+    """The source whose signature line is, or is contained in, a furniture line; the longest signature wins."""
+    furniture = [plain(line) for line in furniture]
+    signatures = [(plain(line), name) for name, lines in known_sources.items() for line in lines if line.strip()]
+    for signature, name in sorted(signatures, key=lambda item: len(item[0]), reverse=True):
+        if any(re.search(rf"(?<!\w){re.escape(signature)}(?!\w)", line) for line in furniture):
+            return name
+    return ""
+
+
+def source_by_name(text, known_sources):
+    """A known source named in the furniture ("other … analyses"), or by its initials ("LETA/TBT Staff")."""
     for name in sorted(known_sources, key=len, reverse=True):
         if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
             return name
@@ -172,6 +198,17 @@ def set_date(draft, stated, note):
         return
     draft.fields.update(published_on=stated.date, date_precision=stated.precision, published_time=stated.time,
                         date_note=note.format(stated.text))  # fmt: skip
+
+
+def apply_metadata(draft, metadata):
+    """An editor's manifest row for the file (see manifest.py) wins over the input and over extraction."""
+    if "date" in metadata:
+        set_date(draft, metadata["date"], "From the editor's metadata, {}.")
+    for name in ("title", "author", "language", "date_note"):
+        if name in metadata:
+            draft.fields[name] = metadata[name]
+    if "source" in metadata:
+        draft.source = SourceHint(name=metadata["source"], domain=draft.source.domain)
 
 
 def finish(draft, raw, default_source, default_language):

@@ -15,6 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from archive.ingest.actors import ActorTagger, article_text
 from archive.ingest.dedupe import NearDuplicateIndex, signature
 from archive.ingest.extract import draft_from
+from archive.ingest.manifest import Manifest, with_metadata
 from archive.ingest.readers import RawRecord, ReadFailure, UnreadableInput, input_files, read_path
 from archive.models import Actor, Article, ArticleActor, Source, content_hash_of
 
@@ -37,7 +38,9 @@ class DryRunRollback(Exception):
 
 
 class Importer:
-    def __init__(self, default_source="", default_language="", update=False, dry_run=False):
+    def __init__(self, default_source="", default_language="", update=False, dry_run=False, metadata=None):
+        """`metadata`: the path of an editor's manifest (manifest.py); raises UnreadableInput if it cannot be read."""
+        self.manifest = Manifest.read(metadata) if metadata else Manifest()
         self.default_source = default_source
         self.default_language = default_language
         self.update = update
@@ -47,12 +50,16 @@ class Importer:
         self.tagger = ActorTagger.from_registry()
         self.near = NearDuplicateIndex()
         self.sources = {}
-        self.known_sources = list(Source.objects.values_list("name", flat=True))
+        self.known_sources = known_sources()
         self.actor_ids = dict(Actor.objects.values_list("slug", "pk"))
 
     def records(self, paths):
-        for path in input_files(paths):
-            yield from read_path(path)
+        files = [path for path in input_files(paths) if not self.manifest.is_itself(path)]
+        rows, unmatched = self.manifest.match(files)
+        yield from unmatched
+        for path in files:
+            for item in read_path(path):
+                yield with_metadata(item, rows.get(path))
 
     def run(self, paths):
         """Outcomes, one per record or failure, in input order."""
@@ -195,6 +202,14 @@ class Importer:
         if key not in self.sources:
             self.sources[key] = find_or_create_source(hint)
         return self.sources[key]
+
+
+def known_sources():
+    """Each source's name with the lines that sign its releases, for attributing texts that name no publisher."""
+    return {
+        name: [line.strip() for line in signatures.splitlines() if line.strip()]
+        for name, signatures in Source.objects.values_list("name", "signatures")
+    }
 
 
 def reset_id_sequence():

@@ -30,6 +30,7 @@ class RawRecord:
     url: str = ""
     captured_at: datetime.datetime | None = None
     provenance: str = ""
+    metadata: dict = field(default_factory=dict)  # what the editor's manifest says about the file (manifest.py)
 
 
 @dataclass

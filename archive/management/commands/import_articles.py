@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from archive.ingest.pipeline import STATUSES, Importer
+from archive.ingest.readers import UnreadableInput
 from archive.search.outbox import drain_all
 
 
@@ -18,17 +19,29 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="Files or directories to import (recursively).")
         parser.add_argument("--source", default="", help="Source name for texts that do not say who published them.")
         parser.add_argument("--language", default="", help="ISO 639-1 code for texts that do not declare one.")
+        parser.add_argument(
+            "--metadata",
+            metavar="FILE",
+            default="",
+            help="An editor's manifest (CSV with a header, JSON list or JSONL) with a row per file: file (its name, "
+            "or its path relative to the manifest) and any of source, date, date_precision, date_note, language, "
+            "author, url, title. What it gives wins over the file's own metadata and over extraction.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Show what would happen; write nothing.")
         parser.add_argument(
             "--update", action="store_true", help="Update articles already in the archive (same text or URL)."
         )
         parser.add_argument("--quiet-progress", action="store_true", help="No progress bar (for logs and tests).")
 
-    def handle(self, *args, paths, source, language, dry_run, update, quiet_progress, **options):
+    def handle(self, *args, paths, source, language, metadata, dry_run, update, quiet_progress, **options):
         if language and language not in settings.ARCHIVE_LANGUAGES:
             raise CommandError(f"--language {language!r} is not one of {', '.join(settings.ARCHIVE_LANGUAGES)}")
         started = time.monotonic()
-        importer = Importer(default_source=source, default_language=language, update=update, dry_run=dry_run)
+        try:
+            importer = Importer(default_source=source, default_language=language, update=update, dry_run=dry_run,
+                                metadata=metadata)  # fmt: skip
+        except UnreadableInput as error:
+            raise CommandError(f"--metadata {metadata}: {error}") from None
         progress = tqdm(unit=" records", disable=quiet_progress, file=self.stderr._out, dynamic_ncols=True)
         for outcome in importer.run(paths):
             progress.update(1)
