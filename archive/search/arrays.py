@@ -58,16 +58,22 @@ def category_segment(segment, name, count):
     """(distinct values, each document's index into them) of a sortable ID field ("" where none)."""
     if count == 0 or not segment.has_column(name):
         return [""], np.zeros(count, dtype=np.int64)
-    column_reader = segment.column_reader(name, segment.schema[name].column_type, translate=False)
+    column_reader = segment.column_reader(name, translate=False)
     uniques = getattr(column_reader, "_uniques", None)
-    if uniques is None:  # not a RefBytes column (indexes written before 2026-11): one value at a time
-        values = [_text(value) for value in column_reader]
-        distinct = sorted(set(values)) or [""]
-        lookup = {value: code for code, value in enumerate(distinct)}
-        return distinct, np.array([lookup[value] for value in values], dtype=np.int64)
-    raw = column_reader._dbfile.get(column_reader._basepos, count * column_reader._itemsize)
-    refs = np.frombuffer(raw, dtype=">" + column_reader._typecode).astype(np.int64)
-    return [_text(value) for value in uniques] or [""], refs
+    if uniques is not None:  # RefBytes: the distinct values, then one reference per document
+        raw = column_reader._dbfile.get(column_reader._basepos, count * column_reader._itemsize)
+        refs = np.frombuffer(raw, dtype=">" + column_reader._typecode).astype(np.int64)
+        return [_text(value) for value in uniques] or [""], refs
+    lengths = getattr(column_reader, "_lengths", None)
+    if lengths is not None:  # VarBytes (what ID fields get): every value's bytes, back to back
+        data = column_reader._dbfile.get(column_reader._basepos, sum(lengths))
+        ends = np.cumsum(np.asarray(lengths, dtype=np.int64)).tolist()
+        values = [data[end - length : end] for end, length in zip(ends, lengths, strict=True)]
+    else:  # an unfamiliar layout: one value at a time
+        values = list(column_reader)
+    distinct = sorted(set(values))
+    lookup = {value: code for code, value in enumerate(distinct)}
+    return [_text(value) for value in distinct] or [""], np.array([lookup[value] for value in values], dtype=np.int64)
 
 
 def actor_lists(segment):

@@ -21,7 +21,7 @@ from archive.search.analysis import analysed_text
 with warnings.catch_warnings():
     # Whoosh 2.7.4 (2016) uses escape sequences newer Pythons warn about.
     warnings.simplefilter("ignore", SyntaxWarning)
-    from whoosh import columns, fields, index
+    from whoosh import fields, index
     from whoosh.analysis import SpaceSeparatedTokenizer
     from whoosh.filedb.filestore import FileStorage
     from whoosh.qparser import QueryParser
@@ -52,10 +52,9 @@ def archive_schema():
         title=fields.TEXT(analyzer=analysed, phrase=True),
         text=fields.TEXT(analyzer=analysed, phrase=True),
         author=fields.TEXT(analyzer=analysed, phrase=True),
-        # A column of references into the distinct values: read for all documents at once.
-        source=fields.ID(sortable=columns.RefBytesColumn()),
-        kind=fields.ID(sortable=columns.RefBytesColumn()),
-        lang=fields.ID(sortable=columns.RefBytesColumn()),
+        source=fields.ID(sortable=True),
+        kind=fields.ID(sortable=True),
+        lang=fields.ID(sortable=True),
         actors=fields.KEYWORD(commas=True, lowercase=False),
         date_start=fields.NUMERIC(int, sortable=True),
         date_end=fields.NUMERIC(int, sortable=True),

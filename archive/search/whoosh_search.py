@@ -87,7 +87,7 @@ class Snapshot:
             if len(local):
                 keys = segments.positions(segment, field, term)
                 keys = keys + (offset << 32)
-                found.append(keys[np.isin(keys >> 32, local)])
+                found.append(keys[sorted_contains(local, keys >> 32)])
         return concatenated(found, np.int64)
 
     def field_lengths(self, field):
@@ -114,6 +114,15 @@ class Snapshot:
         mask = np.zeros(len(self.live), dtype=bool)
         mask[ids] = True
         return mask
+
+
+def sorted_contains(sorted_values, wanted):
+    """For each of `wanted`, whether it is in `sorted_values` (sorted): a binary search each,
+    where np.isin would first sort and de-duplicate both."""
+    if not len(sorted_values):
+        return np.zeros(len(wanted), dtype=bool)
+    places = np.minimum(np.searchsorted(sorted_values, wanted), len(sorted_values) - 1)
+    return sorted_values[places] == wanted
 
 
 def _merged_categories(parts):
@@ -238,13 +247,13 @@ class Evaluator:
             starts = None
             for shift, word in enumerate(node.words):
                 forms = query_forms(word, self.languages)
-                keys = np.unique(np.concatenate([self.snapshot.positions(field, form, candidates) for form in forms]))
-                starts = keys if starts is None else starts[np.isin(starts + shift, keys, assume_unique=True)]
+                keys = np.sort(np.concatenate([self.snapshot.positions(field, form, candidates) for form in forms]))
+                starts = keys if starts is None else starts[sorted_contains(keys, starts + shift)]
                 self.check_budget()
                 if not len(starts):
                     break
-            matched.append(np.unique(starts >> 32))
-        return np.unique(np.concatenate(matched))
+            matched.append(starts >> 32)
+        return np.concatenate(matched)  # repeats are harmless: it becomes a mask
 
     def _positions_match(self, scoring, candidates):
         """The candidates where the phrase's words stand in order: Whoosh checks positions,
