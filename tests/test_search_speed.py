@@ -75,17 +75,19 @@ def test_bulk_reads_agree_with_whoosh_one_value_at_a_time(varied):
     expected = [(docnum, position) for docnum, positions in reader.postings("text", "sanction").items_as("positions")
                 for position in positions]  # fmt: skip
     assert [(int(key) >> 32, int(key) & 0xFFFFFFFF) for key in keys] == expected
+    frequencies = {term.decode(): info.doc_frequency() for term, info in reader.iter_field("text")}
+    assert snapshot.document_frequencies("text") == frequencies
 
 
 def test_a_save_reads_only_the_new_segment(client, varied):
     rebuild()  # one or two large segments, which Whoosh leaves alone when a save adds one
     before = current_snapshot()
-    reused = {id(part) for part in before._parts}
+    reused = {id(part) for _, _, part in before.leaves}
     make_article("One more", "Sanctions again.", make_source("Delfi"))
     drain_all()
     after = current_snapshot()
     assert after is not before and "One more" in result_titles(client.get("/search/", {"q": "sanctions"}))
-    fresh = [part for part in after._parts if id(part) not in reused]
+    fresh = [part for _, _, part in after.leaves if id(part) not in reused]
     assert [part.size for part in fresh] == [1]  # only the new article's segment was read
 
 

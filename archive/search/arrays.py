@@ -9,6 +9,7 @@ Document numbers are the segment's own (see segments.py).
 """
 
 import pickle
+import struct
 
 import numpy as np
 
@@ -159,3 +160,36 @@ def _block_matcher(segment, field, term):
     while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
         matcher = matcher.child
     return matcher
+
+
+# Whoosh's hash files store each entry as (key length, value length), key, value; a term's
+# key is its field number (2 bytes) and its text, its value a W3TermInfo whose document
+# frequency is the uint after a flag byte and a float.
+ENTRY_LENGTHS = struct.Struct("!ii")
+FIELD_NUMBER = struct.Struct("!H")
+DOC_FREQUENCY = struct.Struct("!I")
+DOC_FREQUENCY_AT = 5
+
+
+def segment_document_frequencies(segment, field):
+    """{term: number of documents} of one field, read from the terms file in one pass
+    (Whoosh's iter_field costs ~15 µs a term: seconds for a 5,000-article segment)."""
+    terms = getattr(segment, "_terms", None)
+    table = getattr(terms, "_tindex", None)
+    if table is None or not hasattr(table, "startofdata"):  # an unfamiliar layout: Whoosh's own way
+        return {term.decode("utf-8"): info.doc_frequency() for term, info in segment.iter_field(field)}
+    number = terms._fieldmap.get(field)
+    if number is None:
+        return {}
+    wanted = FIELD_NUMBER.pack(number)
+    data = table.dbfile.get(table.startofdata, table.endofdata - table.startofdata)
+    frequencies, position, end = {}, 0, len(data)
+    entry_lengths, doc_frequency = ENTRY_LENGTHS.unpack_from, DOC_FREQUENCY.unpack_from
+    while position < end:
+        key_length, value_length = entry_lengths(data, position)
+        key_at = position + ENTRY_LENGTHS.size
+        if data[key_at : key_at + 2] == wanted:
+            term = data[key_at + 2 : key_at + key_length].decode("utf-8")
+            frequencies[term] = doc_frequency(data, key_at + key_length + DOC_FREQUENCY_AT)[0]
+        position = key_at + key_length + value_length
+    return frequencies

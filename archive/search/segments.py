@@ -20,6 +20,7 @@ from archive.search.arrays import (
     actor_lists,
     category_segment,
     numeric_segment,
+    segment_document_frequencies,
     segment_lengths,
     segment_positions,
     segment_postings,
@@ -49,6 +50,13 @@ class SegmentArrays:
         self.categories = {name: category_segment(segment_reader, name, count) for name in CATEGORY_COLUMNS}
         self.actors = actor_lists(segment_reader)
         self.lengths = {}
+        self.frequencies = {}
+
+    def document_frequencies(self, segment_reader, field):
+        """{term: documents in this segment}, read on first use (for did-you-mean)."""
+        if field not in self.frequencies:
+            self.frequencies[field] = segment_document_frequencies(segment_reader, field)
+        return self.frequencies[field]
 
     def field_lengths(self, segment_reader, field):
         if field not in self.lengths:

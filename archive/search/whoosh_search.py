@@ -41,17 +41,17 @@ class Snapshot:
     def __init__(self, searcher, generation):
         self.searcher = searcher
         self.generation = generation
-        self._lengths = {}
         self._memo = {}
-        # An empty index has one EmptyReader leaf, and no segment to read.
+        # (segment reader, offset of its first document, its SegmentArrays). An empty index
+        # has one EmptyReader leaf, and no segment to read.
         self.leaves = [
-            (segment, offset) for segment, offset in searcher.reader().leaf_readers() if segment.doc_count_all()
+            (segment, offset, segments.arrays(segment))
+            for segment, offset in searcher.reader().leaf_readers()
+            if segment.doc_count_all()
         ]
-        parts = [segments.arrays(segment) for segment, _ in self.leaves]
-        self.offsets = [offset for _, offset in self.leaves]
-        size = sum(part.size for part in parts)
-        self.live = np.ones(size, dtype=bool)
-        for segment, offset in self.leaves:
+        parts = [part for _, _, part in self.leaves]
+        self.live = np.ones(sum(part.size for part in parts), dtype=bool)
+        for segment, offset, _ in self.leaves:
             if segment.has_deletions():
                 deleted = np.fromiter(segment._perdoc.deleted_docs(), dtype=np.int64)
                 self.live[deleted + offset] = False
@@ -63,8 +63,7 @@ class Snapshot:
         self.categories = {
             name: _merged_categories([part.categories[name] for part in parts]) for name in CATEGORY_COLUMNS
         }
-        self.actor_labels, self.actor_docs, self.actor_codes = _merged_actors(parts, self.offsets)
-        self._parts = parts
+        self.actor_labels, self.actor_docs, self.actor_codes = _merged_actors(self.leaves)
 
     def postings(self, field, term):
         """The docnums holding `term` in `field`."""
@@ -73,7 +72,7 @@ class Snapshot:
     def term_postings(self, field, term):
         """(docnums, term frequencies) of one term across the segments."""
         ids, frequencies = [], []
-        for segment, offset in self.leaves:
+        for segment, offset, _ in self.leaves:
             segment_ids, segment_frequencies = segments.postings(segment, field, term)
             ids.append(segment_ids.astype(np.int64) + offset)
             frequencies.append(segment_frequencies)
@@ -82,24 +81,33 @@ class Snapshot:
     def positions(self, field, term, candidates):
         """Occurrences of `term` (docnum << 32 | position) in the documents of `candidates` (sorted)."""
         found = []
-        for (segment, offset), part in zip(self.leaves, self._parts, strict=True):
+        for segment, offset, part in self.leaves:
             local = candidates[(candidates >= offset) & (candidates < offset + part.size)]
             if len(local):
-                keys = segments.positions(segment, field, term)
-                keys = keys + (offset << 32)
+                keys = segments.positions(segment, field, term) + (offset << 32)
                 found.append(keys[sorted_contains(local, keys >> 32)])
         return concatenated(found, np.int64)
 
+    def document_frequencies(self, field):
+        """{term: number of documents} across the segments (deleted ones still counted, as
+        Whoosh counts them), merged once per snapshot onto a copy of the largest segment's."""
+
+        def merge():
+            counts = [part.document_frequencies(segment, field) for segment, _, part in self.leaves]
+            counts.sort(key=len, reverse=True)
+            merged = dict(counts[0]) if counts else {}
+            for part in counts[1:]:
+                for term, count in part.items():
+                    merged[term] = merged.get(term, 0) + count
+            return merged
+
+        return self.memo(("document frequencies", field), merge)
+
     def field_lengths(self, field):
-        if field not in self._lengths:
-            self._lengths[field] = concatenated(
-                [
-                    part.field_lengths(segment, field)
-                    for (segment, _), part in zip(self.leaves, self._parts, strict=True)
-                ],
-                np.float32,
-            )
-        return self._lengths[field]
+        return self.memo(
+            ("field lengths", field),
+            lambda: concatenated([part.field_lengths(segment, field) for segment, _, part in self.leaves], np.float32),
+        )
 
     def average_length(self, field):
         return max(self.searcher.reader().field_length(field) / max(len(self.live), 1), 1.0)
@@ -133,11 +141,11 @@ def _merged_categories(parts):
     return labels or [""], concatenated(codes, np.int32)
 
 
-def _merged_actors(parts, offsets):
-    labels = sorted({label for part in parts for label in part.actors[0]})
+def _merged_actors(leaves):
+    labels = sorted({label for _, _, part in leaves for label in part.actors[0]})
     position = {label: code for code, label in enumerate(labels)}
     docs, codes = [], []
-    for part, offset in zip(parts, offsets, strict=True):
+    for _, offset, part in leaves:
         segment_labels, segment_docs, segment_codes = part.actors
         if len(segment_docs):
             remap = np.array([position[label] for label in segment_labels], dtype=np.int32)
