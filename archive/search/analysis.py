@@ -84,7 +84,7 @@ def tokenize(text):
 
 def analyse(text, language):
     """The indexed terms of a text, in order (one per word, so phrases keep positions)."""
-    return [stem_word(word, language) for word, _, _ in tokenize(text)]
+    return [stem_word(word, language) for word in WORD.findall(text or "")]
 
 
 def analysed_text(text, language):

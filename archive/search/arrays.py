@@ -127,7 +127,7 @@ def segment_positions(segment, field, term):
     matcher = _block_matcher(segment, field, term)
     if matcher is None:
         return np.zeros(0, dtype=np.int64)
-    if not hasattr(matcher, "_read_ids") or type(matcher.format) is not Positions:
+    if not hasattr(matcher, "_read_ids") or not isinstance(matcher.format, Positions):
         pairs = [(docnum, position) for docnum, positions in matcher.items_as("positions") for position in positions]
         return np.array([(docnum << 32) | position for docnum, position in pairs], dtype=np.int64)
     docnums, gaps, counts = [], [], []
