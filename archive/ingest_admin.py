@@ -78,7 +78,8 @@ def extracted_initial(text, url):
     initial = {name: value for name, value in draft.fields.items() if name in DRAFT_FIELDS}
     source = find_existing_source(draft.source)
     initial["source"] = source.pk if source else None
-    initial["actors"] = list(ActorTagger.from_registry().mentions(article_text(draft.fields)))
+    mentions = ActorTagger.from_registry().mentions(article_text(draft.fields), draft.fields.get("language"), source)
+    initial["actors"] = list(mentions)
     initial["offered_actors"] = ",".join(map(str, initial["actors"]))
     notes = [] if source or not draft.source.name else [f"New source “{draft.source.name}”: add it, then choose it."]
     return initial, notes
@@ -91,7 +92,7 @@ def save_draft(form, user):
     original_id, _ = NearDuplicateIndex().original_of(article.body)
     article.near_duplicate_of_id = original_id
     article.save()
-    counts = ActorTagger.from_registry().mentions(article_text(form.cleaned_data))
+    counts = ActorTagger.from_registry().mentions(article_text(form.cleaned_data), article.language, article.source)
     rows = [ArticleActor(article=article, actor=actor, mention_count=counts.get(actor.pk, 1))
             for actor in form.cleaned_data["actors"]]  # fmt: skip
     ArticleActor.objects.bulk_create(rows)
@@ -134,8 +135,9 @@ class IngestAdminMixin:
     @admin.action(description="Re-run actor tagging on the selected articles", permissions=["change"])
     def retag_actors(self, request, queryset):
         tagger, changed = ActorTagger.from_registry(), 0
-        for article in queryset:
-            counts = tagger.mentions(article_text({"title": article.title, "lede": article.lede, "body": article.body}))
+        for article in queryset.select_related("source"):
+            text = article_text({"title": article.title, "lede": article.lede, "body": article.body})
+            counts = tagger.mentions(text, article.language, article.source)
             if counts != dict(article.actor_mentions.values_list("actor_id", "mention_count")):
                 with transaction.atomic():
                     article.actor_mentions.all().delete()

@@ -14,9 +14,11 @@ def make_source(name=None, kind=Source.Kind.NEWS, **fields):
 
 
 def make_actor(name, kind=Actor.Kind.ORGANISATION, aliases=(), **fields):
+    """`aliases`: names, or (name, language) pairs."""
     actor = Actor.objects.create(name=name, kind=kind, **fields)
     for alias in aliases:
-        ActorAlias.objects.create(actor=actor, name=alias)
+        alias, language = (alias, "") if isinstance(alias, str) else alias
+        ActorAlias.objects.create(actor=actor, name=alias, language=language)
     return actor
 
 

@@ -24,7 +24,7 @@ def make_registry():
 
 
 def load_seed_fixture():
-    """The curated fixture's sources created; its articles by seed file name, and its actor slugs by article id."""
+    """The curated fixture's sources created; its articles by seed file name, {actor slug: count} by article id."""
     objects = json.loads(SEED_FIXTURE.read_text(encoding="utf-8"))
     for item in objects:
         if item["model"] == "archive.source":
@@ -33,7 +33,8 @@ def load_seed_fixture():
     mentions = {}
     for item in objects:
         if item["model"] == "archive.articleactor":
-            mentions.setdefault(item["fields"]["article"], set()).add(item["fields"]["actor"][0])
+            fields = item["fields"]
+            mentions.setdefault(fields["article"], {})[fields["actor"][0]] = fields["mention_count"]
     return articles, mentions
 
 

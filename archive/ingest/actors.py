@@ -3,19 +3,38 @@
 Precision comes first, because a wrong actor is worse than a missing one:
 - names match case-sensitively, as they are written (after the first word of a longer
   name, in any case: "the Finnish foreign ministry");
-- only the last word of a name inflects, and only with endings its script uses
-  (English: Russia's, Russian, Russians; inflecting languages: a short case ending);
+- only the last word of a name inflects, with the endings of the text's language, whatever the
+  name's: in English the possessive and plural (Russia's), in an inflecting language a short case
+  ending (Finnish "Latvian", "Bidenin"), so Polish "Ukraina" is not English "Ukrainian";
+  Cyrillic names take Cyrillic endings in any text;
 - where matches overlap, the longest wins, so "NATO-Russia Council" is that council and
   not NATO and Russia, and "Nigeria" is not "Niger" with an ending.
+
+What counts as a mention is one rule, the curated seed fixture's (fixtures/seed_articles.json):
+- An actor is mentioned each time one of its names is written, possessive or not, also as a
+  modifier: "Russia", "Russia's military", "the president of Russia Vladimir Putin" (Russia and
+  Putin), "US Secretary of State Antony Blinken" (the United States and Blinken).
+- A country's adjective or demonym is not one of its names and mentions nothing by itself:
+  "the Latvian side", "Russian troops", "Russian President Vladimir Putin" (Putin only).
+- A registered name is one mention of its actor, with the names inside it: "NATO-Russia Council"
+  is the council, "Ministry of Defence of Russia" the ministry.
+- A national body under a generic name (institutions.py) is mentioned where the phrase says
+  whose it is: "Russian Defence Ministry"; "the Latvian and Russian Ministries of Defence"
+  (both ministries); "Russia's Ministry of Foreign Affairs" (the ministry, and Russia, as every
+  possessive is). Written alone ("the Ministry of Defence") it is the body of the source's own
+  country when the source is itself one of the registry's bodies (a Latvian ministry's release),
+  and nothing otherwise.
 """
 
 import re
 from collections import Counter
 from dataclasses import dataclass
 
+from archive.ingest.institutions import ENGLISH, Institutions, Registry
 from archive.models import Actor, ActorAlias
 
-ENGLISH_ENDINGS = r"(?:'s|’s|s'|s’|'|’|s|n|ns|an|ans|ian|ians|ese|n's|n’s)?"
+# No adjective endings (Russia → Russian): an adjective is not a mention (see above).
+ENGLISH_ENDINGS = r"(?:'s|’s|s'|s’|'|’|s)?"
 LATIN_LETTERS = "a-zäöåõüšžāēīūčģķļņąęėįųćłńóśźżăâîșțéèêàç"
 CYRILLIC_LETTERS = "а-яёіїєґ"
 VOWELS = "aeiouyäöüаеиоуыэюяіїєьй"
@@ -36,8 +55,8 @@ def is_acronym(name):
     return len(letters) <= 6 and all(char.isupper() for char in letters)
 
 
-def name_pattern(name, language=""):
-    """A regex for the name with the endings its last word may take."""
+def name_pattern(name, inflecting=False):
+    """A regex for the name with the endings its last word may take in a text that inflects names or not."""
     words = name.split()
     # After its first word a name's case varies in running text ("the Finnish foreign ministry").
     rest_case = "(?i:{})" if len(words) > 1 and not is_acronym(name) else "{}"
@@ -48,10 +67,10 @@ def name_pattern(name, language=""):
         tail = re.escape(last) + r"(?:'s|’s)?"
     elif re.search(f"[{CYRILLIC_LETTERS}]", last.lower()):
         tail = stem(last) + f"[{CYRILLIC_LETTERS}]{{0,4}}"
-    elif language in INFLECTING:
+    elif inflecting:
         tail = stem(last) + f"[{LATIN_LETTERS}]{{0,4}}" + r"(?:'s|’s)?"
     else:
-        tail = stem(last) + ENGLISH_ENDINGS
+        tail = re.escape(last) + ENGLISH_ENDINGS
     if len(words) > 1 and not is_acronym(name):
         tail = f"(?i:{tail})"
     body = (head + r"\s+" if head else "") + tail
@@ -59,46 +78,77 @@ def name_pattern(name, language=""):
 
 
 def stem(word):
-    """The word with its final vowel optional, so Russia → Russi(a|an), Россия → Росси(я|и|ю)."""
+    """The word with its final vowel optional, so Россия → Росси(я|и|ю), Latvija → Latvij(a|as|ai)."""
     if len(word) >= 5 and word[-1].lower() in VOWELS:
         return re.escape(word[:-1]) + f"(?:{re.escape(word[-1])})?"
     return re.escape(word)
 
 
 class ActorTagger:
-    def __init__(self, names):
-        """`names`: (actor_id, name, language) for every actor name and alias."""
-        self.by_key = {}
-        for actor_id, name, language in names:
-            name = " ".join(name.split())
-            if len(name) < 2:
-                continue
-            entry = Entry(actor_id, name, name_pattern(name, language))
-            self.by_key.setdefault(name[:KEY_LENGTH], []).append(entry)
+    def __init__(self, names, registry=None):
+        """`names`: (actor_id, name) for every actor name and alias; `registry`: institutions.Registry.
+
+        A name's own language does not matter to matching: the text's language decides its endings.
+        """
+        self.names = [(actor_id, " ".join(name.split())) for actor_id, name in names]
+        self.by_key = {}  # inflecting? → {a name's first letters: entries}, built for the first text that needs it
+        self.institutions = Institutions(registry or Registry())
 
     @classmethod
     def from_registry(cls):
-        names = [(actor.pk, actor.name, "") for actor in Actor.objects.only("pk", "name")]
+        actors = list(Actor.objects.values_list("pk", "name", "kind", "country_id"))
+        names = [(pk, name, "") for pk, name, _, _ in actors]
         names += list(ActorAlias.objects.values_list("actor_id", "name", "language"))
-        return cls(names)
+        return cls([(actor_id, name) for actor_id, name, _ in names], english_registry(actors, names))
 
-    def candidates(self, text):
+    def entries(self, inflecting):
+        if inflecting not in self.by_key:
+            table = self.by_key[inflecting] = {}
+            for actor_id, name in self.names:
+                if len(name) >= 2:
+                    entry = Entry(actor_id, name, name_pattern(name, inflecting))
+                    table.setdefault(name[:KEY_LENGTH], []).append(entry)
+        return self.by_key[inflecting]
+
+    def candidates(self, text, language=""):
+        entries = self.entries(language in INFLECTING)
         for start in (match.start() for match in WORD_START.finditer(text)):
-            for entry in self.by_key.get(text[start : start + KEY_LENGTH], ()):
+            for entry in entries.get(text[start : start + KEY_LENGTH], ()):
                 found = entry.pattern.match(text, start)
                 if found:
                     yield found.start(), found.end(), entry
 
-    def mentions(self, text):
-        """{actor_id: number of mentions}, overlapping matches resolved to the longest."""
+    def mentions(self, text, language="", source=None):
+        """{actor_id: number of mentions}, overlapping matches resolved to the longest.
+
+        `language`: the text's, which decides the endings names take; `source`: the article's
+        Source, whose own country an unqualified "Ministry of Defence" may name.
+        """
+        names = self.candidates(text, language)
+        found = [(start, end, len(entry.name), (entry.actor_id,)) for start, end, entry in names]
+        found += [(p.start, p.end, p.end - p.start, p.actor_ids) for p in self.institutions.phrases(text, source)]
         chosen, taken = Counter(), []
-        ranked = sorted(self.candidates(text), key=lambda c: (-(c[1] - c[0]), -len(c[2].name), c[0]))
-        for start, end, entry in ranked:
+        for start, end, _, actor_ids in sorted(found, key=lambda c: (c[0] - c[1], -c[2], c[0])):
             if any(start < other_end and other_start < end for other_start, other_end in taken):
                 continue
             taken.append((start, end))
-            chosen[entry.actor_id] += 1
+            chosen.update(actor_ids)
         return dict(chosen)
+
+
+def english_registry(actors, names):
+    """The countries and the national bodies (organisations with a country), each with its English names."""
+    english = {}
+    for actor_id, name, language in names:
+        if language in ENGLISH:
+            english.setdefault(actor_id, []).append(" ".join(name.split()))
+    registry = Registry()
+    for actor_id, _, kind, country_id in actors:
+        if kind == Actor.Kind.COUNTRY:
+            registry.add_country(actor_id, english[actor_id])
+        elif kind == Actor.Kind.ORGANISATION and country_id:
+            registry.add_body(actor_id, country_id, english[actor_id])
+    return registry
 
 
 def article_text(fields):

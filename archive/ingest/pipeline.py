@@ -144,7 +144,7 @@ class Importer:
             if name != "source":
                 setattr(article, name, fields[name])
         article.source = source
-        mentions = self.mentions_for(draft, fields)
+        mentions = self.mentions_for(draft, fields, source)
         old = dict(article.actor_mentions.values_list("actor_id", "mention_count"))
         if mentions != old:
             changed.append("actors")
@@ -169,7 +169,7 @@ class Importer:
         article.near_duplicate_of_id = original_id
         article.full_clean(exclude=["content_hash", "slug"], validate_unique=False)
         article.save()
-        mentions = self.mentions_for(draft, fields)
+        mentions = self.mentions_for(draft, fields, article.source)
         self._tag(article, mentions)
         self.near.add(article.pk, fields["body"], original_id, minhash)
         notes = "; ".join(draft.notes)
@@ -180,9 +180,9 @@ class Importer:
         return Outcome("imported", draft.origin, f"#{article.pk} “{article.title}”" + (f"; {notes}" if notes else ""),
                        article.pk)  # fmt: skip
 
-    def mentions_for(self, draft, fields):
+    def mentions_for(self, draft, fields, source):
         if draft.actor_slugs is None:
-            return self.tagger.mentions(article_text(fields))
+            return self.tagger.mentions(article_text(fields), fields.get("language", ""), source)
         unknown = sorted(slug for slug in draft.actor_slugs if slug not in self.actor_ids)
         if unknown:
             draft.notes.append(f"unknown actors not tagged: {', '.join(unknown)}")

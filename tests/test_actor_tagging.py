@@ -1,0 +1,93 @@
+"""Actor tagging: what counts as a mention, and whose body a generic name ("the Ministry of Defence") is."""
+
+import pytest
+
+from archive.ingest.actors import ActorTagger
+from archive.models import Actor, Source
+from tests.factories import make_actor, make_source
+
+pytestmark = pytest.mark.django_db
+
+COUNTRY, PERSON = Actor.Kind.COUNTRY, Actor.Kind.PERSON
+
+
+@pytest.fixture
+def registry():
+    """Countries and national bodies named as the real registry names them (fixtures/actor_registry)."""
+    country = {
+        name: make_actor(name, kind=COUNTRY, aliases=aliases)
+        for name, aliases in [
+            ("Russia", [("Russian Federation", "en")]),
+            ("Latvia", [("Republic of Latvia", "en")]),
+            ("Finland", []),
+            ("Georgia", []),
+            ("Ukraine", [("Ukraina", "pl")]),
+            ("United States", [("US", "")]),
+        ]
+    }
+    bodies = [
+        ("Ministry of Defence of Latvia", "Latvia", [("Latvian Ministry of Defence", "en")]),
+        ("Ministry of Foreign Affairs of Latvia", "Latvia", []),
+        ("Ministry of Defence of Russia", "Russia", [("Russian Ministry of Defence", "en"),
+                                                     ("Russian Defence Ministry", "en")]),
+        ("Ministry of Foreign Affairs of Russia", "Russia", [("Russian Foreign Ministry", "en")]),
+        ("Ministry for Foreign Affairs of Finland", "Finland", [("Finnish Ministry for Foreign Affairs", "en"),
+                                                               ("Finnish Foreign Ministry", "en")]),
+    ]  # fmt: skip
+    for name, owner, aliases in bodies:
+        make_actor(name, aliases=aliases, country=country[owner])
+    for name in ("Vladimir Putin", "Antony Blinken"):
+        make_actor(name, kind=PERSON)
+
+
+def tagged(text, language="en", source=None):
+    slugs = dict(Actor.objects.values_list("pk", "slug"))
+    return {slugs[pk]: n for pk, n in ActorTagger.from_registry().mentions(text, language, source).items()}
+
+
+def test_a_name_counts_as_written_possessive_or_modifier_but_an_adjective_does_not(registry):
+    assert tagged("Russia's army met the Russian side and Russians.") == {"russia": 1}
+    assert tagged("Russian President Vladimir Putin") == {"vladimir-putin": 1}
+    assert tagged("the president of Russia Vladimir Putin") == {"russia": 1, "vladimir-putin": 1}
+    assert tagged("US Secretary of State Antony Blinken") == {"united-states": 1, "antony-blinken": 1}
+    assert tagged("the Ministry of Defence of Russia") == {"ministry-of-defence-of-russia": 1}
+
+
+def test_a_country_named_with_a_generic_body_name_is_that_countrys_body(registry):
+    assert tagged("Russia's Ministry of Foreign Affairs said") == {
+        "russia": 1,  # a possessive mentions its country, whatever follows it
+        "ministry-of-foreign-affairs-of-russia": 1,
+    }
+    assert tagged("the Latvian and Russian Ministries of Defence met") == {
+        "ministry-of-defence-of-latvia": 1,
+        "ministry-of-defence-of-russia": 1,
+    }
+    # "Defence Ministry" is registered only for Russia's ministry; Latvia's is of the same kind.
+    assert tagged("the Latvian Defence Ministry") == {"ministry-of-defence-of-latvia": 1}
+    assert tagged("Finland's foreign ministry") == {"finland": 1, "ministry-for-foreign-affairs-of-finland": 1}
+
+
+def test_a_body_the_registry_lacks_is_not_guessed(registry):
+    latvian_ministry = make_source("Ministry of Defence of Latvia", kind=Source.Kind.MINISTRY)
+    assert tagged("the Finnish Ministry of Defence", source=latvian_ministry) == {}
+    assert tagged("Georgia's Ministry of Defence said", source=latvian_ministry) == {"georgia": 1}
+    assert tagged("The Georgian Ministry of Defence said", source=latvian_ministry) == {}
+    assert tagged("Georgian Ministry of Defence officials", source=latvian_ministry) == {}
+    assert tagged("the Ministry of Defence of Georgia", source=latvian_ministry) == {"georgia": 1}
+    assert tagged("the Russian Ministries of Defence") == {}  # a plural needs two owners
+
+
+def test_a_generic_name_alone_is_the_body_of_the_sources_own_country(registry):
+    text = "Ministry of Defence reminds that the Defence Ministry met the Ministry of Foreign Affairs."
+    latvian_ministry = make_source("Ministry of Defence of Latvia", kind=Source.Kind.MINISTRY)
+    assert tagged(text, source=latvian_ministry) == {
+        "ministry-of-defence-of-latvia": 2,
+        "ministry-of-foreign-affairs-of-latvia": 1,
+    }
+    assert tagged(text, source=make_source("Yle News")) == {}
+    assert tagged(text) == {}
+
+
+def test_endings_are_those_of_the_texts_language(registry):
+    assert tagged("Ukrainian troops and Ukrainians", "en") == {}  # not Polish "Ukraina" with an ending
+    assert tagged("Ukrainan ja Latvian joukot", "fi") == {"ukraine": 1, "latvia": 1}
