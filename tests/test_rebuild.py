@@ -55,3 +55,26 @@ def test_changes_made_during_a_rebuild_are_caught_up(client, search_index, monke
     monkeypatch.setattr("archive.search.rebuild.write_generation", write_while_editors_work)
     call_command("rebuild_search_index", "--no-progress")
     assert titles(client, "Narva") == ["Saved during the rebuild"]
+
+
+def test_a_rebuild_writes_segments_in_worker_processes_and_saves_never_merge_them(client, search_index, monkeypatch):
+    from archive.search import rebuild as rebuild_module
+    from archive.search import whoosh_backend
+
+    monkeypatch.setattr(rebuild_module, "SEGMENT_DOCS", 3)
+    monkeypatch.setattr(rebuild_module, "REBUILD_PROCS", 2)
+    monkeypatch.setattr(whoosh_backend, "SMALL_SEGMENT_DOCS", 3)  # the rebuild's segments count as large
+    for number in range(9):
+        make_article(f"Old {number}", f"Jets over Šiauliai, flight {number}.")
+    drain_all()
+    call_command("rebuild_search_index", "--no-progress")
+    rebuilt = {segment.segment_id() for segment in search_index.index.refresh()._segments()}
+    assert len(rebuilt) == 3
+    for number in range(12):  # one segment a save; the tenth small one triggers a merge
+        make_article(f"New {number}", f"Jets over Šiauliai, sortie {number}.")
+        drain_all()
+    segments = search_index.index.refresh()._segments()
+    assert rebuilt <= {segment.segment_id() for segment in segments}
+    assert len(segments) < 3 + 12
+    assert "21 articles" in client.get("/search/", {"q": "Šiauliai"}).content.decode()
+    assert titles(client, "flight 8") == ["Old 8"] and titles(client, "sortie 11") == ["New 11"]

@@ -6,30 +6,43 @@ new generation with the database (archive.search.doctor) and applied, so nothing
 meanwhile is lost. A rebuild that dies before the swap leaves the live index untouched.
 """
 
+import multiprocessing
 import os
 import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from haystack import connections
 
 from archive.models import Article
 from archive.search.doctor import find_drift, repair
-from archive.search.whoosh_backend import ArchiveWhooshBackend, archive_schema, swap_pointer, whoosh_document
+from archive.search.whoosh_backend import (
+    ArchiveCodec,
+    ArchiveWhooshBackend,
+    archive_schema,
+    swap_pointer,
+    whoosh_document,
+)
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
-    from whoosh.codec.whoosh3 import W3Codec
     from whoosh.filedb.filestore import FileStorage
+    from whoosh.writing import SegmentWriter
 
 GENERATION_PREFIX = "generation-"
-# Whoosh indexes in this many processes, each writing its own segment (multisegment: no
-# final merge). The parent reads the database and analyses the text meanwhile.
+# Worker processes that index: the parent reads the database and prepares documents,
+# each worker turns a batch into one finished segment. Segments are kept as they are
+# (no final merge): our search reads every segment's arrays anyway.
 REBUILD_PROCS = int(os.environ.get("REBUILD_PROCS", str(min(2, os.cpu_count() or 1))))
+# Documents per segment. Whoosh sorts a segment's postings in memory up to its writer's
+# limit and spills sorted runs to disk beyond it, then merges them back in Python, which
+# doubled the cost per document; a batch this size (~200 MB of postings) never spills.
+SEGMENT_DOCS = 2500
+WRITER_MEMORY_MB = 512
 # zlib level for posting blocks. Most terms are rare (Zipf) and their one small block
 # gains little from compressing but costs a call each.
 POSTINGS_COMPRESSION = int(os.environ.get("REBUILD_COMPRESSION", "3"))
-WRITER_MEMORY_MB = 256
 
 
 @dataclass
@@ -63,28 +76,56 @@ def rebuild(batch_size=500, progress=None):
 def write_generation(directory, batch_size, progress=None):
     os.makedirs(directory)
     index = FileStorage(directory, supports_mmap=False).create_index(archive_schema())
-    article_index = connections["default"].get_unified_index().get_index(Article)
-    writer = generation_writer(index)
-    documents = 0
-    try:
-        for article in article_index.index_queryset().iterator(chunk_size=batch_size):
-            writer.add_document(**whoosh_document(article_index.full_prepare(article)))
-            documents += 1
-            if progress is not None:
-                progress.update(1)
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    return documents
-
-
-def generation_writer(index):
-    codec = W3Codec(compression=POSTINGS_COMPRESSION)
+    batches = prepared_batches(batch_size, progress)
     if REBUILD_PROCS <= 1:
-        return index.writer(limitmb=WRITER_MEMORY_MB, codec=codec)
-    options = {"limitmb": WRITER_MEMORY_MB // REBUILD_PROCS, "codec": codec}
-    return index.writer(procs=REBUILD_PROCS, multisegment=True, batchsize=200, subargs=options, **options)
+        segments = [index_batch(directory, batch) for batch in batches]
+    else:
+        segments = index_in_processes(directory, batches)
+    writer = index.writer()
+    writer.commit(mergetype=lambda _writer, _existing: segments)
+    return sum(segment.doc_count_all() for segment in segments)
+
+
+def prepared_batches(batch_size, progress):
+    """Lists of SEGMENT_DOCS prepared documents, read from the database in chunks."""
+    article_index = connections["default"].get_unified_index().get_index(Article)
+    batch = []
+    for article in article_index.index_queryset().iterator(chunk_size=batch_size):
+        batch.append(whoosh_document(article_index.full_prepare(article)))
+        if progress is not None:
+            progress.update(1)
+        if len(batch) >= SEGMENT_DOCS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def index_in_processes(directory, batches):
+    """Segments from the batches, REBUILD_PROCS at a time, in order; at most two batches
+    wait per worker, so memory stays bounded whatever the archive's size."""
+    segments, pending = [], []
+    with ProcessPoolExecutor(REBUILD_PROCS, mp_context=multiprocessing.get_context("fork")) as pool:
+        for batch in batches:
+            pending.append(pool.submit(index_batch, directory, batch))
+            while len(pending) > 2 * REBUILD_PROCS:
+                segments.append(pending.pop(0).result())
+        segments.extend(future.result() for future in pending)
+    return segments
+
+
+def index_batch(directory, documents):
+    """One finished segment holding `documents`, written beside the index without its lock
+    (the rebuild's commit adds every segment at once), as Whoosh's own MpWriter does."""
+    index = FileStorage(directory, supports_mmap=False).open_index(schema=archive_schema())
+    codec = ArchiveCodec(compression=POSTINGS_COMPRESSION)
+    writer = SegmentWriter(index, _lk=False, codec=codec, limitmb=WRITER_MEMORY_MB)
+    try:
+        for document in documents:
+            writer.add_document(**document)
+        return writer._finalize_segment()
+    finally:
+        writer._tempstorage.destroy()
 
 
 def remove_generations(home, keep):
