@@ -25,6 +25,7 @@ from archive.search.arrays import (
     segment_positions,
     segment_postings,
 )
+from archive.search.whoosh_backend import SMALL_SEGMENT_DOCS
 
 NUMERIC_COLUMNS = ("pk", "date_start", "date_end", "dup_of", "updated")
 CATEGORY_COLUMNS = ("source", "kind", "lang")
@@ -32,7 +33,7 @@ CATEGORY_COLUMNS = ("source", "kind", "lang")
 # alone would let a few thousand common terms take gigabytes.
 TERM_CACHE_BYTES = 96 * 2**20
 # Segments whose columns are kept: those of the live index, plus a few a merge just replaced.
-KEPT_SEGMENTS = 64
+KEPT_SEGMENTS = 256
 
 
 def segment_key(segment_reader):
@@ -69,6 +70,7 @@ class SegmentCache:
         self._segments = OrderedDict()
         self._terms = OrderedDict()  # (segment key, kind, field, term) → arrays
         self._term_bytes = 0
+        self._merged = {}
         self._lock = threading.Lock()
 
     def arrays(self, segment_reader):
@@ -113,6 +115,23 @@ class SegmentCache:
                 )
         return found
 
+    def term_counts(self, leaves, field):
+        """TermCounts over `leaves` ((segment reader, offset, SegmentArrays)): the stable
+        segments' counts merged once per set of stable segments, the rest kept apart."""
+        # Saves never merge segments this large (whoosh_backend.merge_small_segments).
+        stable = [(segment, part) for segment, _, part in leaves if part.size >= SMALL_SEGMENT_DOCS]
+        key = ("term counts", field, tuple(segment_key(segment) for segment, _ in stable))
+        with self._lock:
+            merged = self._merged.get(key)
+        if merged is None:
+            merged = merged_counts([part.document_frequencies(segment, field) for segment, part in stable])
+            with self._lock:
+                self._merged = {key: merged}  # only the newest set is worth keeping
+        fresh = [
+            part.document_frequencies(segment, field) for segment, _, part in leaves if part.size < SMALL_SEGMENT_DOCS
+        ]
+        return TermCounts(merged, fresh)
+
     def cached_term_bytes(self):
         return self._term_bytes
 
@@ -120,10 +139,39 @@ class SegmentCache:
         with self._lock:
             self._segments.clear()
             self._terms.clear()
+            self._merged.clear()
             self._term_bytes = 0
 
 
 segments = SegmentCache()
+
+
+def merged_counts(parts):
+    """One {term: count} summing `parts`, built onto a copy of the largest."""
+    parts = sorted(parts, key=len, reverse=True)
+    merged = dict(parts[0]) if parts else {}
+    for part in parts[1:]:
+        for term, count in part.items():
+            merged[term] = merged.get(term, 0) + count
+    return merged
+
+
+class TermCounts:
+    """How many documents hold each term, over segments held as one merged dict of the
+    stable segments plus the small ones a save adds (too many to re-merge on every save)."""
+
+    def __init__(self, merged, fresh):
+        self.parts = [merged, *fresh]
+
+    def __contains__(self, term):
+        return any(term in part for part in self.parts)
+
+    def __getitem__(self, term):
+        return sum(part.get(term, 0) for part in self.parts)
+
+    def term_lists(self):
+        """Each part's terms (a term may be in several)."""
+        return [list(part) for part in self.parts]
 
 
 def concatenated(parts, dtype):

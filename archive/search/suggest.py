@@ -22,7 +22,7 @@ MAX_WORD_LENGTH = 24
 MAX_EDITS = 2
 
 
-def correct_term(word, frequencies, terms, languages):
+def correct_term(word, frequencies, term_lists, languages):
     """The best known index term for an unknown word, or None."""
     forms = query_forms(word, languages)
     if any(form in frequencies for form in forms) or len(word) > MAX_WORD_LENGTH or len(word) < 3:
@@ -31,6 +31,7 @@ def correct_term(word, frequencies, terms, languages):
     candidates = [
         (-distance, frequencies[term], term)  # one edit before two, then the most used
         for form in forms
+        for terms in term_lists
         for term, distance, _ in process.extract(form, terms, scorer=OSA.distance, score_cutoff=MAX_EDITS, limit=None)
         if set(term) <= alphabet
     ]
@@ -55,10 +56,10 @@ def spelled_as_in_articles(snapshot, term):
 def suggest(snapshot, raw_query, tree, languages):
     """The query with unknown words corrected, or None when there is nothing to correct."""
     frequencies = snapshot.document_frequencies("text")
-    terms = snapshot.memo("text terms", lambda: list(frequencies))
+    term_lists = snapshot.memo("text terms", frequencies.term_lists)
     suggestion = raw_query
     for word in {node for node in q.text_words(tree) if not node.endswith("*")}:
-        term = correct_term(word, frequencies, terms, languages)
+        term = correct_term(word, frequencies, term_lists, languages)
         if term is not None:
             replacement = spelled_as_in_articles(snapshot, term)
             if word[:1].isupper():

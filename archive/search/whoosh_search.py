@@ -89,19 +89,9 @@ class Snapshot:
         return concatenated(found, np.int64)
 
     def document_frequencies(self, field):
-        """{term: number of documents} across the segments (deleted ones still counted, as
-        Whoosh counts them), merged once per snapshot onto a copy of the largest segment's."""
-
-        def merge():
-            counts = [part.document_frequencies(segment, field) for segment, _, part in self.leaves]
-            counts.sort(key=len, reverse=True)
-            merged = dict(counts[0]) if counts else {}
-            for part in counts[1:]:
-                for term, count in part.items():
-                    merged[term] = merged.get(term, 0) + count
-            return merged
-
-        return self.memo(("document frequencies", field), merge)
+        """TermCounts of `field` over this snapshot's segments (deleted documents still
+        counted, as Whoosh counts them)."""
+        return self.memo(("document frequencies", field), lambda: segments.term_counts(self.leaves, field))
 
     def field_lengths(self, field):
         return self.memo(
