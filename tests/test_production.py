@@ -220,3 +220,22 @@ def test_with_the_indexer_as_only_writer_saves_wait_for_it(settings, django_capt
         make_article("Left to the indexer", source=make_source())
     assert callbacks == [] and IndexTask.objects.count() == 1
     assert drain_all() == 1 and not IndexTask.objects.exists()
+
+
+def test_the_image_runs_the_same_steps_as_make_start():
+    """The Dockerfile cannot be built here (no Docker engine), so what it runs is held to
+    what `make start` runs, which the README promises and CI exercises."""
+
+    def steps(text):
+        return re.findall(r"manage\.py (\w+)", text)
+
+    makefile = (ROOT / "Makefile").read_text()
+    start = makefile.split("\nstart:", 1)[1].split("\n\n", 1)[0]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    image_start = dockerfile.split("\nCMD ", 1)[1]
+    assert steps(start) == ["migrate", "load_seed_content", "index_doctor", "collectstatic"]
+    assert steps(image_start) == ["migrate", "load_seed_content", "index_doctor"]
+    assert "manage.py collectstatic" in dockerfile.split("\nFROM python:3.11-slim\n", 1)[0]  # done at build time
+    assert "gunicorn --config config/gunicorn.conf.py config.wsgi" in start
+    assert "gunicorn --config config/gunicorn.conf.py config.wsgi" in image_start
+    assert "-r requirements.txt" in dockerfile and "FROM python:3.11-slim" in dockerfile
