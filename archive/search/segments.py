@@ -103,16 +103,13 @@ class SegmentCache:
                 self._terms.move_to_end(key)
                 return found
         found = read(segment_reader, field, term)
-        size = sum(array.nbytes for array in found) if isinstance(found, tuple) else found.nbytes
         with self._lock:
             if key not in self._terms:
                 self._terms[key] = found
-                self._term_bytes += size
+                self._term_bytes += _nbytes(found)
             while self._term_bytes > TERM_CACHE_BYTES and len(self._terms) > 1:
                 _, dropped = self._terms.popitem(last=False)
-                self._term_bytes -= (
-                    sum(array.nbytes for array in dropped) if isinstance(dropped, tuple) else dropped.nbytes
-                )
+                self._term_bytes -= _nbytes(dropped)
         return found
 
     def term_counts(self, leaves, field):
@@ -124,13 +121,14 @@ class SegmentCache:
         with self._lock:
             merged = self._merged.get(key)
         if merged is None:
-            merged = merged_counts([part.document_frequencies(segment, field) for segment, part in stable])
+            counts = merged_counts([part.document_frequencies(segment, field) for segment, part in stable])
+            merged = (counts, list(counts))
             with self._lock:
                 self._merged = {key: merged}  # only the newest set is worth keeping
         fresh = [
             part.document_frequencies(segment, field) for segment, _, part in leaves if part.size < SMALL_SEGMENT_DOCS
         ]
-        return TermCounts(merged, fresh)
+        return TermCounts(*merged, fresh)
 
     def cached_term_bytes(self):
         return self._term_bytes
@@ -160,8 +158,9 @@ class TermCounts:
     """How many documents hold each term, over segments held as one merged dict of the
     stable segments plus the small ones a save adds (too many to re-merge on every save)."""
 
-    def __init__(self, merged, fresh):
+    def __init__(self, merged, merged_terms, fresh):
         self.parts = [merged, *fresh]
+        self._merged_terms = merged_terms
 
     def __contains__(self, term):
         return any(term in part for part in self.parts)
@@ -171,7 +170,11 @@ class TermCounts:
 
     def term_lists(self):
         """Each part's terms (a term may be in several)."""
-        return [list(part) for part in self.parts]
+        return [self._merged_terms, *(list(part) for part in self.parts[1:])]
+
+
+def _nbytes(arrays):
+    return sum(array.nbytes for array in arrays) if isinstance(arrays, tuple) else arrays.nbytes
 
 
 def concatenated(parts, dtype):
