@@ -2,9 +2,11 @@
 
 Whoosh collects every hit in a Python loop (60–85 µs each), which is what makes stock
 haystack facets cost half a second at 10,000 articles. Here a query is evaluated as set
-algebra over per-term document arrays (cached per index generation), filters and facets
-are array operations over per-document columns read once when the index changes, and
-Whoosh scores only when relevance order is asked for.
+algebra over per-term document arrays, filters and facets are array operations over
+per-document columns, exact phrases are set algebra over word positions, and relevance
+is BM25F computed for the whole hit set in NumPy (scoring.py). The arrays are read per
+segment and kept across index versions (segments.py), so a save costs a worker only the
+new segment's arrays.
 """
 
 import logging
