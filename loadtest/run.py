@@ -91,9 +91,11 @@ class Deployment:
         self.logs = []
 
     def manage(self, *args):
-        return subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True, capture_output=True, text=True
-        )
+        command = [sys.executable, "manage.py", *args]
+        result = subprocess.run(command, cwd=ROOT, env=self.env, capture_output=True, text=True)
+        if result.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        return result
 
     def task(self, *args):
         result = subprocess.run(

@@ -120,12 +120,10 @@ def index_batch(directory, documents):
     index = FileStorage(directory, supports_mmap=False).open_index(schema=archive_schema())
     codec = ArchiveCodec(compression=POSTINGS_COMPRESSION)
     writer = SegmentWriter(index, _lk=False, codec=codec, limitmb=WRITER_MEMORY_MB)
-    try:
-        for document in documents:
-            writer.add_document(**document)
-        return writer._finalize_segment()
-    finally:
-        writer._tempstorage.destroy()
+    for document in documents:
+        writer.add_document(**document)
+    # The workers share one temporary directory: the final commit removes it, not a worker.
+    return writer._finalize_segment()
 
 
 def remove_generations(home, keep):
