@@ -86,12 +86,8 @@ def fault_disk_full(deployment):
     if deployment.tmpfs_error:
         return {"skipped": deployment.tmpfs_error, "ok": True}
     volume = deployment.index_home.parent
-    filler = volume / "filler"
-    with open(filler, "wb", buffering=0) as file:
-        for chunk in (1 << 20, 1 << 12):  # megabytes, then the last pages
-            with contextlib.suppress(OSError):
-                while True:
-                    file.write(b"\0" * chunk)
+    filler = open(volume / "filler", "wb", buffering=0)  # noqa: SIM115 (kept open to top up)
+    fill_up(filler)
     words = [marker_word() for _ in range(10)]
 
     async def save_all():
@@ -99,13 +95,19 @@ def fault_disk_full(deployment):
         async with httpx.AsyncClient(base_url=deployment.base, timeout=30) as admin_client:
             editor = Editor(admin_client, deployment.password, stats)
             await editor.sign_in()
-            pks = [await editor.save(word, deployment.source_id) for word in words]
+            pks = []
+            for word in words:
+                # Space comes back as workers close the files of an index version they
+                # retired: take it again, so every save meets a full disk.
+                fill_up(filler)
+                pks.append(await editor.save(word, deployment.source_id))
         return pks, stats
 
     pks, stats = asyncio.run(save_all())
     codes = asyncio.run(readers_during(deployment, 3.0))
     queued_while_full = deployment.task("status")["queued"]
-    filler.unlink()
+    filler.close()
+    (volume / "filler").unlink()
     recovered = deployment.wait_converged(timeout=300)
     found = asyncio.run(count_searchable(deployment, words))
     return {
@@ -115,8 +117,19 @@ def fault_disk_full(deployment):
         "search_statuses_while_full": codes,
         "indexed_after_space_returned_s": recovered,
         "searchable_afterwards": found,
-        "ok": all(pks) and not stats.status_5xx and found == len(words) and "500" not in codes,
+        "ok": all(pks)
+        and queued_while_full > 0
+        and not stats.status_5xx
+        and found == len(words)
+        and "500" not in codes,
     }
+
+
+def fill_up(file):
+    for chunk in (1 << 20, 1 << 12):  # megabytes, then the last pages
+        with contextlib.suppress(OSError):
+            while True:
+                file.write(b"\0" * chunk)
 
 
 async def count_searchable(deployment, words):
