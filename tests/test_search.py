@@ -165,3 +165,11 @@ def test_article_page_shows_metadata_and_actors(client, archive):
     article = archive["letter"]
     html = client.get(article.get_absolute_url()).content.decode()
     assert "Yle News" in html and "2022" in html and "Sergey Lavrov" in html and article.content_hash in html
+
+
+def test_facet_values_and_their_links_are_escaped(client):
+    make_article("Marked up source", "NATO exercise.", make_source('Riga <b>"Times"</b> & Co'))
+    drain_all()
+    html = client.get("/search/", {"q": "nato", "lang": "en", "x": '"><script>'}).content.decode()
+    assert "<b>" not in html and "&lt;b&gt;&quot;Times&quot;&lt;/b&gt; &amp; Co" in html
+    assert '"><script>' not in html and "x=%22%3E%3Cscript%3E" in html  # the link keeps the odd parameter, encoded
