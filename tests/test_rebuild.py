@@ -78,3 +78,33 @@ def test_a_rebuild_writes_segments_in_worker_processes_and_saves_never_merge_the
     assert len(segments) < 3 + 12
     assert "21 articles" in client.get("/search/", {"q": "Šiauliai"}).content.decode()
     assert titles(client, "flight 8") == ["Old 8"] and titles(client, "sortie 11") == ["New 11"]
+
+
+def test_a_rebuild_leaves_its_term_counts_and_did_you_mean_agrees_with_whoosh(client, search_index, monkeypatch):
+    import os
+
+    from archive.search import rebuild as rebuild_module
+    from archive.search import segments, whoosh_backend
+    from archive.search.whoosh_search import snapshots
+
+    monkeypatch.setattr(rebuild_module, "SEGMENT_DOCS", 3)
+    monkeypatch.setattr(whoosh_backend, "SMALL_SEGMENT_DOCS", 3)
+    for number in range(9):
+        make_article(f"Old {number}", f"Sanctions over Šiauliai, flight {number}.")
+    drain_all()
+    call_command("rebuild_search_index", "--no-progress")
+    counts, covered = segments.stored_term_counts(search_index.index_dir, "text")
+    assert len(covered) == 3 and counts["sanction"] == 9
+    make_article("New", "Sanctions again, and sanctions.")  # a one-document segment, counted apart
+    drain_all()
+    snapshot = snapshots.get(search_index)
+    reader = snapshot.searcher.reader()
+    expected = {term.decode(): info.doc_frequency() for term, info in reader.iter_field("text")}
+    found = snapshot.document_frequencies("text")
+    assert {term: found[term] for terms in found.term_lists() for term in terms} == expected
+    assert "Did you mean" in client.get("/search/", {"q": "sanctoins"}).content.decode()
+    os.remove(os.path.join(search_index.index_dir, segments.TERM_COUNTS_FILE))  # without the file: read per segment
+    segments.segments.clear()
+    snapshots.clear()
+    found = snapshots.get(search_index).document_frequencies("text")
+    assert {term: found[term] for terms in found.term_lists() for term in terms} == expected

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from haystack import connections
 
 from archive.models import Article
+from archive.search import whoosh_backend
+from archive.search.arrays import segment_document_frequencies
 from archive.search.doctor import find_drift, repair
+from archive.search.segments import add_counts, write_term_counts
 from archive.search.whoosh_backend import (
     ArchiveCodec,
     ArchiveWhooshBackend,
@@ -28,6 +31,7 @@ from archive.search.whoosh_backend import (
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
     from whoosh.filedb.filestore import FileStorage
+    from whoosh.reading import SegmentReader
     from whoosh.writing import SegmentWriter
 
 GENERATION_PREFIX = "generation-"
@@ -78,9 +82,18 @@ def write_generation(directory, batch_size, progress=None):
     index = FileStorage(directory, supports_mmap=False).create_index(archive_schema())
     batches = prepared_batches(batch_size, progress)
     if REBUILD_PROCS <= 1:
-        segments = [index_batch(directory, batch) for batch in batches]
+        written = [index_batch(directory, batch) for batch in batches]
     else:
-        segments = index_in_processes(directory, batches)
+        written = index_in_processes(directory, batches)
+    segments = [segment for segment, _ in written]
+    # Only for segments saves will never merge away: those the file's counts stay true for.
+    stable = [
+        (segment, counts) for segment, counts in written if segment.doc_count_all() >= whoosh_backend.SMALL_SEGMENT_DOCS
+    ]
+    total = {}
+    for _, counts in stable:
+        add_counts(total, counts)
+    write_term_counts(directory, [segment.segment_id() for segment, _ in stable], {"text": total})
     writer = index.writer()
     writer.commit(mergetype=lambda _writer, _existing: segments)
     return sum(segment.doc_count_all() for segment in segments)
@@ -102,7 +115,7 @@ def prepared_batches(batch_size, progress):
 
 
 def index_in_processes(directory, batches):
-    """Segments from the batches, REBUILD_PROCS at a time, in order; at most two batches
+    """index_batch of each batch, REBUILD_PROCS at a time, in order; at most two batches
     wait per worker, so memory stays bounded whatever the archive's size."""
     segments, pending = [], []
     with ProcessPoolExecutor(REBUILD_PROCS, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -115,15 +128,21 @@ def index_in_processes(directory, batches):
 
 
 def index_batch(directory, documents):
-    """One finished segment holding `documents`, written beside the index without its lock
-    (the rebuild's commit adds every segment at once), as Whoosh's own MpWriter does."""
+    """(One finished segment holding `documents`, its text terms' document counts). The
+    segment is written beside the index without its lock (the rebuild's commit adds every
+    segment at once), as Whoosh's own MpWriter does."""
     index = FileStorage(directory, supports_mmap=False).open_index(schema=archive_schema())
     codec = ArchiveCodec(compression=POSTINGS_COMPRESSION)
     writer = SegmentWriter(index, _lk=False, codec=codec, limitmb=WRITER_MEMORY_MB)
     for document in documents:
         writer.add_document(**document)
     # The workers share one temporary directory: the final commit removes it, not a worker.
-    return writer._finalize_segment()
+    segment = writer._finalize_segment()
+    reader = SegmentReader(index.storage, index.schema, segment)
+    try:  # its text terms' counts, for did-you-mean (segments.write_term_counts)
+        return segment, segment_document_frequencies(reader, "text")
+    finally:
+        reader.close()
 
 
 def remove_generations(home, keep):

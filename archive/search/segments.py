@@ -11,11 +11,14 @@ Nothing here holds a reader: the snapshot that asks passes its own segment reade
 closed, retired snapshot never leaves a dangling file behind.
 """
 
+import os
+import pickle
 import threading
 from collections import OrderedDict
 
 import numpy as np
 
+from archive.search import whoosh_backend
 from archive.search.arrays import (
     actor_lists,
     category_segment,
@@ -25,7 +28,6 @@ from archive.search.arrays import (
     segment_positions,
     segment_postings,
 )
-from archive.search.whoosh_backend import SMALL_SEGMENT_DOCS
 
 NUMERIC_COLUMNS = ("pk", "date_start", "date_end", "dup_of", "updated")
 CATEGORY_COLUMNS = ("source", "kind", "lang")
@@ -112,21 +114,31 @@ class SegmentCache:
                 self._term_bytes -= _nbytes(dropped)
         return found
 
-    def term_counts(self, leaves, field):
-        """TermCounts over `leaves` ((segment reader, offset, SegmentArrays)): the stable
-        segments' counts merged once per set of stable segments, the rest kept apart."""
+    def term_counts(self, leaves, field, directory):
+        """TermCounts over `leaves` ((segment reader, offset, SegmentArrays)).
+
+        The stable segments' counts are merged once per set of stable segments: taken from
+        the file a rebuild leaves in `directory` for the segments it wrote, read (and then
+        dropped) for any other. Only the small segments' own counts are kept: kept for every
+        segment they took ~450 MB at 100,000 articles."""
         # Saves never merge segments this large (whoosh_backend.merge_small_segments).
-        stable = [(segment, part) for segment, _, part in leaves if part.size >= SMALL_SEGMENT_DOCS]
-        key = ("term counts", field, tuple(segment_key(segment) for segment, _ in stable))
+        small = whoosh_backend.SMALL_SEGMENT_DOCS
+        stable = [segment for segment, _, part in leaves if part.size >= small]
+        key = ("term counts", field, tuple(segment_key(segment) for segment in stable))
         with self._lock:
             merged = self._merged.get(key)
         if merged is None:
-            counts = merged_counts([part.document_frequencies(segment, field) for segment, part in stable])
+            counts, covered = stored_term_counts(directory, field)
+            for segment in stable:
+                if segment._segment.segment_id() not in covered:
+                    add_counts(counts, segment_document_frequencies(segment, field))
             merged = (counts, list(counts))
             with self._lock:
                 self._merged = {key: merged}  # only the newest set is worth keeping
         fresh = [
-            part.document_frequencies(segment, field) for segment, _, part in leaves if part.size < SMALL_SEGMENT_DOCS
+            part.document_frequencies(segment, field)
+            for segment, _, part in leaves
+            if part.size < whoosh_backend.SMALL_SEGMENT_DOCS
         ]
         return TermCounts(*merged, fresh)
 
@@ -144,14 +156,30 @@ class SegmentCache:
 segments = SegmentCache()
 
 
-def merged_counts(parts):
-    """One {term: count} summing `parts`, built onto a copy of the largest."""
-    parts = sorted(parts, key=len, reverse=True)
-    merged = dict(parts[0]) if parts else {}
-    for part in parts[1:]:
-        for term, count in part.items():
-            merged[term] = merged.get(term, 0) + count
-    return merged
+TERM_COUNTS_FILE = "term_counts.pickle"
+
+
+def add_counts(total, counts):
+    for term, count in counts.items():
+        total[term] = total.get(term, 0) + count
+    return total
+
+
+def write_term_counts(directory, segment_ids, counts_by_field):
+    """Leave the counts of a rebuild's segments beside them, so each worker need not read
+    every segment's terms again (~10 s at 100,000 articles)."""
+    with open(os.path.join(directory, TERM_COUNTS_FILE), "wb") as file:
+        pickle.dump({"segments": set(segment_ids), "fields": counts_by_field}, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def stored_term_counts(directory, field):
+    """({term: count} of the segments a rebuild wrote, their segment ids); empty without the file."""
+    try:
+        with open(os.path.join(directory, TERM_COUNTS_FILE), "rb") as file:
+            stored = pickle.load(file)
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return {}, set()
+    return dict(stored["fields"].get(field, {})), stored["segments"]
 
 
 class TermCounts:

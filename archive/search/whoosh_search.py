@@ -93,7 +93,8 @@ class Snapshot:
     def document_frequencies(self, field):
         """TermCounts of `field` over this snapshot's segments (deleted documents still
         counted, as Whoosh counts them)."""
-        return self.memo(("document frequencies", field), lambda: segments.term_counts(self.leaves, field))
+        directory = self.generation[0] if self.generation else ""
+        return self.memo(("document frequencies", field), lambda: segments.term_counts(self.leaves, field, directory))
 
     def field_lengths(self, field):
         return self.memo(
