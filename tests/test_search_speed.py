@@ -71,7 +71,12 @@ def test_bulk_reads_agree_with_whoosh_one_value_at_a_time(varied):
     assert [labels[code] for code in codes] == list(reader.column_reader("source"))
     lengths = snapshot.field_lengths("text")
     assert lengths.tolist() == [reader.doc_field_length(docnum, "text", 0) for docnum in range(size)]
-    keys = snapshot.positions("text", "sanction", np.arange(size))
+    keys = np.concatenate(
+        [
+            segments.segments.positions(segment, "text", ["sanction"]) + (offset << 32)
+            for segment, offset, _ in snapshot.leaves
+        ]
+    )
     expected = [(docnum, position) for docnum, positions in reader.postings("text", "sanction").items_as("positions")
                 for position in positions]  # fmt: skip
     assert [(int(key) >> 32, int(key) & 0xFFFFFFFF) for key in keys] == expected

@@ -93,9 +93,10 @@ class SegmentCache:
         """(docnums, term frequencies) of `term` in one segment."""
         return self._term(segment_reader, "postings", field, term, segment_postings)
 
-    def positions(self, segment_reader, field, term):
-        """Each occurrence of `term` in one segment as docnum << 32 | word position, sorted."""
-        return self._term(segment_reader, "positions", field, term, segment_positions)
+    def positions(self, segment_reader, field, forms):
+        """Each occurrence of any of `forms` (a word's indexed forms) in one segment as
+        docnum << 32 | word position, sorted."""
+        return self._term(segment_reader, "positions", field, tuple(forms), positions_of_any)
 
     def _term(self, segment_reader, kind, field, term, read):
         key = (segment_key(segment_reader), kind, field, term)
@@ -199,6 +200,13 @@ class TermCounts:
     def term_lists(self):
         """Each part's terms (a term may be in several)."""
         return [self._merged_terms, *(list(part) for part in self.parts[1:])]
+
+
+def positions_of_any(segment_reader, field, forms):
+    keys = [found for form in forms if (found := segment_positions(segment_reader, field, form)).size]
+    if len(keys) <= 1:  # usually only one of a word's forms occurs in a segment
+        return keys[0] if keys else np.zeros(0, dtype=np.int64)
+    return np.sort(np.concatenate(keys))
 
 
 def _nbytes(arrays):

@@ -80,16 +80,6 @@ class Snapshot:
             frequencies.append(segment_frequencies)
         return concatenated(ids, np.int64), concatenated(frequencies, np.float32)
 
-    def positions(self, field, term, candidates):
-        """Occurrences of `term` (docnum << 32 | position) in the documents of `candidates` (sorted)."""
-        found = []
-        for segment, offset, part in self.leaves:
-            local = candidates[(candidates >= offset) & (candidates < offset + part.size)]
-            if len(local):
-                keys = segments.positions(segment, field, term) + (offset << 32)
-                found.append(keys[sorted_contains(local, keys >> 32)])
-        return concatenated(found, np.int64)
-
     def document_frequencies(self, field):
         """TermCounts of `field` over this snapshot's segments (deleted documents still
         counted, as Whoosh counts them)."""
@@ -242,19 +232,22 @@ class Evaluator:
 
     def _exact_phrase(self, node, candidates):
         """Candidates where the words stand next to each other in order, as set algebra on
-        occurrence keys (docnum << 32 | position): word i must occur at key + i."""
+        each segment's occurrence keys (docnum << 32 | position): word i must occur at key + i."""
         matched = []
         for field in self._fields(node.field):
-            starts = None
-            for shift, word in enumerate(node.words):
-                forms = query_forms(word, self.languages)
-                keys = np.sort(np.concatenate([self.snapshot.positions(field, form, candidates) for form in forms]))
-                starts = keys if starts is None else starts[sorted_contains(keys, starts + shift)]
-                self.check_budget()
-                if not len(starts):
-                    break
-            matched.append(starts >> 32)
-        return np.concatenate(matched)  # repeats are harmless: it becomes a mask
+            forms = [query_forms(word, self.languages) for word in node.words]
+            for segment, offset, part in self.snapshot.leaves:
+                if not candidates[(candidates >= offset) & (candidates < offset + part.size)].size:
+                    continue  # no document here holds every word
+                starts = segments.positions(segment, field, forms[0])
+                for shift, word_forms in enumerate(forms[1:], start=1):
+                    following = segments.positions(segment, field, word_forms)
+                    starts = starts[sorted_contains(following, starts + shift)]
+                    self.check_budget()
+                    if not starts.size:
+                        break
+                matched.append((starts >> 32) + offset)
+        return concatenated(matched, np.int64)  # repeats are harmless: it becomes a mask
 
     def _positions_match(self, scoring, candidates):
         """The candidates where the phrase's words stand in order: Whoosh checks positions,
