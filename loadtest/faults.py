@@ -3,6 +3,7 @@ with "ok" and what it observed."""
 
 import asyncio
 import contextlib
+import os
 import random
 import signal
 import sys
@@ -63,9 +64,14 @@ def fault_rebuild_killed(deployment):
     while time.monotonic() < deadline and set(deployment.index_home.glob("generation-*")) == generations:
         time.sleep(0.05)
     codes = asyncio.run(readers_during(deployment, 1.0))
+    while time.monotonic() < deadline and not child_pids(rebuild.pid):  # kill it mid-work, workers and all
+        time.sleep(0.05)
+    workers = child_pids(rebuild.pid)
     rebuild.send_signal(signal.SIGKILL)
     rebuild.wait()
     unchanged = pointer.read_text() == before
+    time.sleep(3)  # a rebuild's workers notice within a second that it is gone
+    orphans = [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
     codes_after = asyncio.run(readers_during(deployment, 2.0))
     health = httpx.get(f"{deployment.base}/healthz").json()
     finished = deployment.manage("rebuild_search_index", "--no-progress").stdout.strip()
@@ -75,11 +81,22 @@ def fault_rebuild_killed(deployment):
         "documents_after_kill": health["index"]["documents"],
         "search_statuses_during_and_after": {"during": codes, "after": codes_after},
         "next_rebuild": finished[-120:],
+        "workers_at_kill": len(workers),
+        "workers_left_running": len(orphans),
         "ok": unchanged
+        and not orphans
         and pointer.read_text() != before  # the next rebuild did swap
         and health["index"]["documents"] == documents
         and set(codes) | set(codes_after) == {"200"},
     }
+
+
+def child_pids(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as file:
+            return [int(child) for child in file.read().split()]
+    except OSError:
+        return []
 
 
 def fault_disk_full(deployment):

@@ -9,6 +9,7 @@ meanwhile is lost. A rebuild that dies before the swap leaves the live index unt
 import multiprocessing
 import os
 import shutil
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -118,13 +119,26 @@ def index_in_processes(directory, batches):
     """index_batch of each batch, REBUILD_PROCS at a time, in order; at most two batches
     wait per worker, so memory stays bounded whatever the archive's size."""
     segments, pending = [], []
-    with ProcessPoolExecutor(REBUILD_PROCS, mp_context=multiprocessing.get_context("fork")) as pool:
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(REBUILD_PROCS, context, initializer=exit_with, initargs=(os.getpid(),)) as pool:
         for batch in batches:
             pending.append(pool.submit(index_batch, directory, batch))
             while len(pending) > 2 * REBUILD_PROCS:
                 segments.append(pending.pop(0).result())
         segments.extend(future.result() for future in pending)
     return segments
+
+
+def exit_with(parent):
+    """Make a worker end when the rebuild that started it dies (SIGKILL included). Forked
+    workers share the job pipe, so they would otherwise wait on it forever."""
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def index_batch(directory, documents):
