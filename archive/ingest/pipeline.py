@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 
 from archive.ingest.actors import ActorTagger, article_text
 from archive.ingest.dedupe import NearDuplicateIndex, signature
@@ -126,14 +127,14 @@ class Importer:
         body_hash = content_hash_of(fields["body"])
         if expected_hash and expected_hash != body_hash:
             draft.notes.append("the record's content_hash does not match its body; the body was kept as given")
-        existing = Article.objects.filter(content_hash=body_hash).first()
-        if existing is None and fields.get("url"):
-            existing = Article.objects.filter(url=fields["url"]).first()
-            if existing is not None and not self.update:
+        existing, same_url = articles_with(body_hash, fields.get("url"))
+        if existing is None and same_url is not None:
+            if not self.update:
                 raise UnreadableInput(
-                    f"its URL is already in the archive as #{existing.pk} “{existing.title}” with a different "
+                    f"its URL is already in the archive as #{same_url.pk} “{same_url.title}” with a different "
                     "text; --update replaces it"
                 )
+            existing = same_url
         if existing is not None:
             return self._existing(existing, draft, fields)
         return self._create(draft, fields, restore)
@@ -213,6 +214,13 @@ class Importer:
         if key not in self.sources:
             self.sources[key] = find_or_create_source(hint)
         return self.sources[key]
+
+
+def articles_with(body_hash, url):
+    """(the article with this text, the article at this URL), either None; one query for both."""
+    match = Q(content_hash=body_hash) | Q(url=url) if url else Q(content_hash=body_hash)
+    found = {article.content_hash == body_hash: article for article in Article.objects.filter(match).order_by()}
+    return found.get(True), found.get(False)
 
 
 def known_sources():
