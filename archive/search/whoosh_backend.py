@@ -6,6 +6,7 @@ and swallows failed writes (AsyncWriter, SILENTLY_FAIL). This backend keeps hays
 SearchIndex and management commands but replaces all four.
 """
 
+import functools
 import logging
 import os
 import warnings
@@ -26,6 +27,7 @@ with warnings.catch_warnings():
     from whoosh.analysis import SpaceSeparatedTokenizer
     from whoosh.filedb.filestore import FileStorage
     from whoosh.qparser import QueryParser
+    from whoosh.writing import SegmentWriter
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,17 @@ class PreAnalysedPositions(formats.Positions):
             positions[term].append(position)
         for term, places in positions.items():
             yield term, len(places), len(places) * self.field_boost, self.encode(places)
+
+
+class ArchiveSegmentWriter(SegmentWriter):
+    """Whoosh's writer, except that writing a segment's postings asks the disk once per field,
+    not once per posting, whether the field keeps lengths: the ID, keyword and numeric fields
+    do not, and the uncached answer was a tenth of each index commit."""
+
+    def per_document_reader(self):
+        reader = super().per_document_reader()
+        reader.has_column = functools.cache(reader.has_column)
+        return reader
 
 
 def analysed_text_field():
@@ -161,7 +174,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def writer(self):
         self.ensure_current()
         try:
-            return self.index.writer(timeout=self.lock_timeout)
+            return ArchiveSegmentWriter(self.index, timeout=self.lock_timeout)
         except index.LockError as error:
             raise IndexBusy("another process is writing the search index") from error
         except Exception as error:
