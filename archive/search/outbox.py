@@ -21,7 +21,7 @@ from archive.search.whoosh_backend import IndexBusy
 log = logging.getLogger(__name__)
 BATCH_SIZE = 200
 # Tasks per index commit in a bulk import. Each Whoosh commit writes a segment, which later
-# commits merge and rewrite; at a hundred articles a commit that was most of an import's time.
+# commits merge and rewrite: one commit per hundred articles was most of an import's time.
 BULK_BATCH_SIZE = 1000
 RETRY_DELAY_SECONDS = (1, 5, 30, 120, 600)
 
@@ -40,7 +40,7 @@ def enqueue(article_id, action):
 @contextmanager
 def applied_in_bulk():
     """Within the block, commits leave their index changes queued for the caller to apply
-    in batches of BULK_BATCH_SIZE (`drain_quietly(BULK_BATCH_SIZE)`, then `drain_all`)."""
+    in large batches (`drain_quietly(limit=…)` along the way, `drain_all(BULK_BATCH_SIZE)` at the end)."""
     token = _applied_on_commit.set(False)
     try:
         yield

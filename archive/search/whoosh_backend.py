@@ -60,7 +60,7 @@ class PreAnalysedPositions(formats.Positions):
 class ArchiveSegmentWriter(SegmentWriter):
     """Whoosh's writer, except that writing a segment's postings asks the disk once per field,
     not once per posting, whether the field keeps lengths: the ID, keyword and numeric fields
-    do not, and the uncached answer was a tenth of each index commit."""
+    do not, and the uncached answer was a seventh of each index commit."""
 
     def per_document_reader(self):
         reader = super().per_document_reader()
