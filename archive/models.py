@@ -315,11 +315,21 @@ class Article(models.Model):
     def clean(self):
         super().clean()
         self._clean_date()
-        duplicate = self.duplicate_of_existing()
+
+    def validate_unique(self, exclude=None):
+        """Also the body, by its hash: content_hash is only computed on save, so its own unique check cannot
+        see a new text. Here, rather than in clean(), an importer that has just looked the hash up skips it."""
+        errors = {}
+        try:
+            super().validate_unique(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        duplicate = None if "body" in (exclude or ()) else self.duplicate_of_existing()
         if duplicate is not None:
-            raise ValidationError(
-                {"body": f"This text is already in the archive as “{duplicate.title}” (article #{duplicate.pk})."}
-            )
+            message = f"This text is already in the archive as “{duplicate.title}” (article #{duplicate.pk})."
+            errors.setdefault("body", []).append(message)
+        if errors:
+            raise ValidationError(errors)
 
     def _clean_date(self):
         if self.date_precision == DatePrecision.UNKNOWN:

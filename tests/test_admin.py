@@ -67,6 +67,15 @@ def test_admin_save_is_searchable_after_commit(client, editor, django_capture_on
     assert not IndexTask.objects.exists()
 
 
+def test_admin_refuses_a_text_already_in_the_archive_naming_it(client, editor):
+    body = article_form(make_source())["body"]
+    original = make_article("Baltic ministers meet", body)
+    response = client.post("/admin/archive/article/add/", article_form(original.source, title="A copy"))
+    assert response.status_code == 200
+    assert f"already in the archive as “Baltic ministers meet” (article #{original.pk})" in response.content.decode()
+    assert Article.objects.count() == 1
+
+
 def test_admin_edit_updates_search_and_keeps_history(client, editor, django_capture_on_commit_callbacks):
     source = make_source("ERR News")
     article = make_article("Old headline", "Ministers met in Tallinn.", source=source, date="2023-05-04")

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from archive.models import Article, IndexTask
+from archive.search.analysis import analysed_text
 from archive.search.doctor import find_drift
 from archive.search.outbox import drain_all
 from tests.factories import make_article
@@ -31,4 +32,19 @@ def test_doctor_finds_and_repairs_missing_stale_and_orphaned_entries(search_inde
         call_command("index_doctor", "--check")
     call_command("index_doctor")
     assert "Repaired 3 entries" in capsys.readouterr().out
+    assert find_drift(search_index).total == 0
+
+
+def test_reindexing_a_batch_replaces_each_entry_and_never_adds_a_copy(search_index):
+    articles = [make_article(f"Briefing {n}", f"text number {n}") for n in range(3)]
+    drain_all()
+    Article.objects.filter(pk=articles[0].pk).update(title="Briefing renamed", updated_at=timezone.now())
+    for article in articles:
+        IndexTask.objects.create(article_id=article.pk, action=IndexTask.Action.UPDATE)
+    drain_all()
+    index = search_index.index.refresh()
+    assert index.doc_count() == 3
+    renamed = search_index.parser.parse(f"title:{analysed_text('renamed', 'en')}")
+    with index.searcher() as searcher:
+        assert [hit["pk"] for hit in searcher.search(renamed)] == [articles[0].pk]
     assert find_drift(search_index).total == 0

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from archive.ingest import pipeline
 from archive.ingest.dates import parse_date_line
 from archive.ingest.manifest import Manifest
 from archive.ingest.pipeline import Importer
+from archive.management.commands import import_articles
 from archive.models import Actor, Article, ArticleActor, IndexTask, Source
 from archive.search.outbox import drain_all
 from tests.ingest_helpers import EXAMPLES, SEED_FIXTURE, article_summary, load_seed_fixture, make_registry
@@ -247,3 +249,31 @@ def test_a_record_without_prose_keeps_its_declared_language(tmp_path):
     path.write_text(json.dumps(record) + "\n")
     assert "1 imported" in command(path)
     assert Article.objects.get().language == "sv"
+
+
+def test_an_import_applies_index_changes_in_bulk_not_per_chunk(tmp_path, transactional_db, search_index, monkeypatch):
+    """Each index commit writes a segment that later commits merge again: an import commits a batch
+    of BULK_BATCH_SIZE articles, not one per transaction (chunk), and leaves nothing queued."""
+    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(pipeline, "BULK_BATCH_SIZE", 3)
+    monkeypatch.setattr(import_articles, "BULK_BATCH_SIZE", 3)
+    batches = []
+    apply_changes = search_index.apply_changes
+
+    def counting(index_, load):
+        def counted():
+            objects, identifiers = load()
+            batches.append(len(objects))
+            return objects, identifiers
+
+        apply_changes(index_, counted)
+
+    monkeypatch.setattr(search_index, "apply_changes", counting)
+    records = [{"title": f"Report {n}", "text": f"Sanctions round number {n} was adopted on Monday.",
+                "date": "2022-03-01", "language": "en", "publisher": "Desk"} for n in range(7)]  # fmt: skip
+    path = tmp_path / "seven.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    assert "7 imported" in command(path)
+    assert batches == [4, 3]
+    assert not IndexTask.objects.exists()
+    assert search_index.index.refresh().doc_count() == 7

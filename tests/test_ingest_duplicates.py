@@ -5,9 +5,10 @@ import json
 import re
 
 import pytest
+from datasketch import MinHash
 from django.core.management import call_command
 
-from archive.ingest.dedupe import NearDuplicateIndex
+from archive.ingest.dedupe import EMPTY_MINHASH, NUM_PERM, NearDuplicateIndex, shingles, signature
 from archive.ingest.pipeline import Importer
 from archive.models import Article
 from archive.search.outbox import drain_all
@@ -88,3 +89,11 @@ def test_a_restored_backup_keeps_ids_and_near_duplicate_links(wire_copies, tmp_p
     statuses = [outcome.status for outcome in Importer().run([dump])]
     assert statuses == ["imported", "near-duplicate", "imported"]
     assert dict(Article.objects.values_list("pk", "near_duplicate_of")) == before
+
+
+def test_signatures_equal_a_fresh_minhash_and_leave_the_shared_one_empty():
+    fresh = MinHash(num_perm=NUM_PERM)
+    fresh.update_batch(list(shingles(WIRE * 2)))
+    assert (signature(WIRE * 2).digest() == fresh.digest()).all()
+    assert signature(" ".join(reversed(WIRE.split())) * 2).jaccard(fresh) < 0.5
+    assert EMPTY_MINHASH.is_empty()

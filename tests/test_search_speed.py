@@ -11,6 +11,7 @@ from archive.search.analysis import WORD
 from archive.search.highlight import WordMatcher, _matches, snippet
 from archive.search.outbox import drain_all
 from archive.search.rebuild import rebuild
+from archive.search.whoosh_backend import ArchiveCodec, archive_schema, whoosh_document
 from archive.search.whoosh_search import snapshots
 from tests.factories import make_article, make_source
 
@@ -18,7 +19,11 @@ pytestmark = pytest.mark.django_db
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
+    from whoosh import fields
     from whoosh import query as wq
+    from whoosh.analysis import SpaceSeparatedTokenizer
+    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.filedb.filestore import FileStorage
 
 
 def result_titles(response):
@@ -178,3 +183,32 @@ def test_exact_phrases_from_positions_agree_with_whoosh(client):
     assert result_titles(client.get("/search/", {"q": '"against sanctions"'})) == []
     # with slop the words may stand apart, and Whoosh checks them
     assert sorted(result_titles(client.get("/search/", {"q": '"arms control"~3'}))) == ["Text 0", "Text 1", "Text 2"]
+
+
+def test_our_codec_and_text_format_write_what_whooshs_own_write(tmp_path, varied):
+    """ArchiveCodec drops only per-term length statistics, and PreAnalysedPositions splits
+    on spaces itself: postings, field lengths and stored fields come out byte for byte."""
+    from archive.models import Article
+
+    article_index = connections["default"].get_unified_index().get_index(Article)
+    documents = [whoosh_document(article_index.full_prepare(article)) for article in article_index.index_queryset()]
+    stock_schema = archive_schema()
+    for name in ("title", "text", "author"):
+        stock_schema.remove(name)
+        stock_schema.add(name, fields.TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=True))
+
+    def written_by(schema, codec, name):
+        (tmp_path / name).mkdir()
+        index = FileStorage(str(tmp_path / name)).create_index(schema)
+        writer = index.writer(codec=codec)
+        for document in documents:
+            writer.add_document(**document)
+        writer.commit()
+        reader = index.reader()
+        lengths = {
+            field: [reader.doc_field_length(n, field) for n in range(len(documents))] for field in reader.schema.names()
+        }
+        postings = [(field, term, list(reader.postings(field, term).all_items())) for field, term in reader.all_terms()]
+        return lengths, postings, list(reader.all_stored_fields())
+
+    assert written_by(archive_schema(), ArchiveCodec(), "ours") == written_by(stock_schema, W3Codec(), "whoosh")

@@ -8,6 +8,7 @@ accepted the change; a failure leaves it for the next drain, with the error reco
 import datetime
 import logging
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import transaction
@@ -19,23 +20,40 @@ from archive.search.whoosh_backend import IndexBusy
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 200
+# Tasks per index commit in a bulk import. Each Whoosh commit writes a segment, which later
+# commits merge and rewrite: one commit per hundred articles was most of an import's time.
+BULK_BATCH_SIZE = 1000
 RETRY_DELAY_SECONDS = (1, 5, 30, 120, 600)
+
+_applied_on_commit = ContextVar("applied_on_commit", default=True)
 
 
 def enqueue(article_id, action):
     """Queue a change inside the caller's transaction, and apply it once that commits
-    (unless SEARCH_INDEX_ON_COMMIT is off: then run_indexer alone applies it)."""
+    (unless SEARCH_INDEX_ON_COMMIT is off, or inside `applied_in_bulk()`: then the queue
+    is drained by run_indexer or by the bulk import itself)."""
     IndexTask.objects.create(article_id=article_id, action=action)
-    if getattr(settings, "SEARCH_INDEX_ON_COMMIT", True):
+    if getattr(settings, "SEARCH_INDEX_ON_COMMIT", True) and _applied_on_commit.get():
         transaction.on_commit(drain_quietly)
 
 
-def drain_quietly():
+@contextmanager
+def applied_in_bulk():
+    """Within the block, commits leave their index changes queued for the caller to apply
+    in large batches (`drain_quietly(limit=…)` along the way, `drain_all(BULK_BATCH_SIZE)` at the end)."""
+    token = _applied_on_commit.set(False)
+    try:
+        yield
+    finally:
+        _applied_on_commit.reset(token)
+
+
+def drain_quietly(limit=BATCH_SIZE):
     """Drain after a commit, without waiting: if another process holds the index's write
     lock (run_indexer, a rebuild's catch-up) the save returns at once and the indexer
     applies the task. A failure is logged and retried later, never raised at the saver."""
     try:
-        drain(wait=False)
+        drain(limit, wait=False)
     except Exception:
         log.warning("search index update deferred", exc_info=True)
 

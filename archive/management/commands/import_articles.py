@@ -6,7 +6,7 @@ from tqdm import tqdm
 
 from archive.ingest.pipeline import STATUSES, Importer
 from archive.ingest.readers import UnreadableInput
-from archive.search.outbox import drain_all
+from archive.search.outbox import BULK_BATCH_SIZE, drain_all
 
 
 class Command(BaseCommand):
@@ -49,7 +49,7 @@ class Command(BaseCommand):
                 progress.write(f"{outcome.status:>14}  {outcome.origin}: {outcome.message}", file=self.stdout._out)
         progress.close()
         if not dry_run:
-            drain_all()
+            drain_all(BULK_BATCH_SIZE)
         summary = ", ".join(f"{importer.counts[status]} {status}" for status in STATUSES)
         total = sum(importer.counts.values())
         rate = total / max(time.monotonic() - started, 1e-9)
