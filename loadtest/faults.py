@@ -7,6 +7,7 @@ import os
 import random
 import signal
 import sys
+import threading
 import time
 
 import httpx
@@ -103,8 +104,6 @@ def fault_disk_full(deployment):
     if deployment.tmpfs_error:
         return {"skipped": deployment.tmpfs_error, "ok": True}
     volume = deployment.index_home.parent
-    filler = open(volume / "filler", "wb", buffering=0)  # noqa: SIM115 (kept open to top up)
-    fill_up(filler)
     words = [marker_word() for _ in range(10)]
 
     async def save_all():
@@ -112,19 +111,13 @@ def fault_disk_full(deployment):
         async with httpx.AsyncClient(base_url=deployment.base, timeout=30) as admin_client:
             editor = Editor(admin_client, deployment.password, stats)
             await editor.sign_in()
-            pks = []
-            for word in words:
-                # Space comes back as workers close the files of an index version they
-                # retired: take it again, so every save meets a full disk.
-                fill_up(filler)
-                pks.append(await editor.save(word, deployment.source_id))
+            pks = [await editor.save(word, deployment.source_id) for word in words]
         return pks, stats
 
-    pks, stats = asyncio.run(save_all())
-    codes = asyncio.run(readers_during(deployment, 3.0))
-    queued_while_full = deployment.task("status")["queued"]
-    filler.close()
-    (volume / "filler").unlink()
+    with full_disk(volume / "filler"):
+        pks, stats = asyncio.run(save_all())
+        codes = asyncio.run(readers_during(deployment, 3.0))
+        queued_while_full = deployment.task("status")["queued"]
     recovered = deployment.wait_converged(timeout=300)
     found = asyncio.run(count_searchable(deployment, words))
     return {
@@ -142,11 +135,31 @@ def fault_disk_full(deployment):
     }
 
 
-def fill_up(file):
-    for chunk in (1 << 20, 1 << 12):  # megabytes, then the last pages
-        with contextlib.suppress(OSError):
-            while True:
-                file.write(b"\0" * chunk)
+@contextlib.contextmanager
+def full_disk(filler):
+    """Keep the volume of `filler` full until the block ends. Space keeps coming back (a
+    worker closing the files of an index version it retired, a merge deleting segments),
+    so it is taken again every few milliseconds, not once."""
+    stop = threading.Event()
+
+    def fill():
+        with open(filler, "wb", buffering=0) as file:
+            while not stop.is_set():
+                for chunk in (1 << 20, 1 << 12):  # megabytes, then the last pages
+                    with contextlib.suppress(OSError):
+                        while True:
+                            file.write(b"\0" * chunk)
+                stop.wait(0.005)
+
+    filling = threading.Thread(target=fill, daemon=True)
+    filling.start()
+    time.sleep(0.5)  # the first fill
+    try:
+        yield
+    finally:
+        stop.set()
+        filling.join()
+        filler.unlink()
 
 
 async def count_searchable(deployment, words):
