@@ -237,7 +237,8 @@ class Evaluator:
         for field in self._fields(node.field):
             forms = [query_forms(word, self.languages) for word in node.words]
             for segment, offset, part in self.snapshot.leaves:
-                if not candidates[(candidates >= offset) & (candidates < offset + part.size)].size:
+                first, end = np.searchsorted(candidates, [offset, offset + part.size])
+                if first == end:
                     continue  # no document here holds every word
                 starts = segments.positions(segment, field, forms[0])
                 for shift, word_forms in enumerate(forms[1:], start=1):
