@@ -4,7 +4,7 @@ import pytest
 from haystack import connections
 
 from archive.search.config import WHOOSH_ENGINE
-from archive.search.whoosh_search import snapshots
+from archive.search.whoosh.searcher import snapshots
 
 
 @pytest.fixture(autouse=True)
