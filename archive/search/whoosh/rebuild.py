@@ -26,7 +26,7 @@ from archive.search.whoosh.backend import (
     swap_pointer,
     whoosh_document,
 )
-from archive.search.whoosh.doctor import find_drift, repair
+from archive.search.doctor import find_drift, repair
 from archive.search.whoosh.segments import add_counts, write_term_counts
 
 with __import__("warnings").catch_warnings():
