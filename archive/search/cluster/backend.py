@@ -11,7 +11,7 @@ from haystack.utils import get_identifier
 
 from archive.search.cluster.client import Cluster, ClusterUnreachable
 from archive.search.cluster.elastic import document
-from archive.search.whoosh.backend import IndexUnavailable
+from archive.search.errors import IndexUnavailable
 
 
 class ClusterBackend(BaseSearchBackend):

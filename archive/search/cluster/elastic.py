@@ -11,7 +11,7 @@ first, then marked), so no engine-side highlighter is asked for.
 
 from archive.search import query as q
 from archive.search.analysis import fold, query_forms
-from archive.search.whoosh.backend import date_number, whoosh_document
+from archive.search.document import date_number, indexed_document
 
 TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0}
 KEYWORD_FIELDS = {"source": "source", "kind": "kind", "lang": "lang", "actor": "actors"}
@@ -49,12 +49,8 @@ def index_definition():
 
 
 def document(prepared):
-    """One article as the cluster stores it: our Whoosh document plus the derived date columns."""
-    fields = whoosh_document(prepared)
-    fields["actors"] = [slug for slug in fields["actors"].split(",") if slug]
-    start = fields["date_start"]
-    fields.update(year=start // 10000, month=start // 100, date_oldest=start or UNDATED_LAST)
-    return fields
+    """One article as the cluster stores it (archive.search.document)."""
+    return indexed_document(prepared)
 
 
 class Translator:

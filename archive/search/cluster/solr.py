@@ -10,7 +10,7 @@ own filter, as on the Whoosh path.
 from archive.search import query as q
 from archive.search.analysis import fold, query_forms
 from archive.search.cluster.elastic import FACET_SIZES, KEYWORD_FIELDS, TEXT_FIELD_BOOSTS, text_fields
-from archive.search.whoosh.backend import date_number
+from archive.search.document import date_number
 
 LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/ ')
 
