@@ -7,7 +7,21 @@ Every engine object answers:
 An engine that truly cannot do one of these raises NotSupported (pages answer 501).
 """
 
+from dataclasses import dataclass
+
 from haystack import connections
+
+
+@dataclass
+class RebuildReport:
+    documents: int
+    seconds: float
+    caught_up: int  # changes saved during the rebuild, applied after the swap
+    generation: str  # the new generation, index or collection
+
+    @property
+    def documents_per_second(self):
+        return self.documents / self.seconds if self.seconds else 0.0
 
 
 def current_engine():

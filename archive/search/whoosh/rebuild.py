@@ -12,12 +12,12 @@ import shutil
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 from haystack import connections
 
 from archive.models import Article
 from archive.search.doctor import find_drift, repair
+from archive.search.engine import RebuildReport
 from archive.search.whoosh import backend as whoosh_backend
 from archive.search.whoosh.arrays import ArchiveCodec, finalize_segment, segment_document_frequencies
 from archive.search.whoosh.backend import (
@@ -46,18 +46,6 @@ WRITER_MEMORY_MB = 512
 # zlib level for posting blocks. Most terms are rare (Zipf) and their one small block
 # gains little from compressing but costs a call each.
 POSTINGS_COMPRESSION = int(os.environ.get("REBUILD_COMPRESSION", "3"))
-
-
-@dataclass
-class RebuildReport:
-    documents: int
-    seconds: float
-    caught_up: int
-    generation: str
-
-    @property
-    def documents_per_second(self):
-        return self.documents / self.seconds if self.seconds else 0.0
 
 
 def rebuild(batch_size=500, progress=None, backend=None):
