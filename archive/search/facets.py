@@ -56,8 +56,9 @@ class Facet:
         return self.kind == NUMBER
 
     def ordered(self, counts):
-        """[(value, count)] in this facet's order, at most `size` of them, none counted zero."""
-        counts = [(value, count) for value, count in counts if count]
+        """[(value, count)] in this facet's order, at most `size` of them, none counted zero
+        (nor an undated article's year 0)."""
+        counts = [(value, count) for value, count in counts if count and not (self.numeric and value <= 0)]
         if self.ordering == NEWEST_FIRST:
             return sorted(counts, reverse=True)[: self.size]
         return sorted(counts, key=lambda item: (-item[1], item[0]))[: self.size]

@@ -68,7 +68,9 @@ class ClusterResults(Results):
         return self.cluster.iter_pks(self.request, self.translator, limit, self.hidden)
 
     def hit_dates(self):
-        return _repeated(self.dates)
+        starts, ends = _repeated(self.dates)
+        undated = np.zeros(max(self.count - len(starts), 0), dtype=np.int64)  # counted apart by the histogram
+        return np.concatenate([starts, undated]), np.concatenate([ends, undated])
 
     def archive_dates(self):
         return _repeated(self.cluster.archive_date_pairs())
