@@ -17,6 +17,7 @@ from haystack import connections
 from archive.models import Actor, Article, ArticleActor, Source
 from archive.search import query as q
 from archive.search.doctor import find_drift
+from archive.search.document import timestamp_number
 from archive.search.engine import current_engine
 from archive.search.request import SearchRequest
 
@@ -164,13 +165,22 @@ def check_did_you_mean(corpus):
 
 
 def check_versions(corpus):
-    drift = find_drift()
-    return [] if drift.total == 0 else [f"drift {drift}"]
+    """What index_doctor reads: each corpus article's version, as the database has it."""
+    versions = current_engine().indexed_versions()
+    in_database = dict(
+        Article.objects.filter(pk__in=[a.pk for a in corpus.articles.values()]).values_list("pk", "updated_at")
+    )
+    wrong = [
+        n
+        for n, article in corpus.articles.items()
+        if versions.get(article.pk) != timestamp_number(in_database[article.pk])
+    ]
+    return [f"versions differ for {wrong}"] if wrong else []
 
 
 def check_status(corpus):
     status = current_engine().status()
-    return [] if status.get("documents") == len(CORPUS) else [f"status {status}"]
+    return [] if status.get("documents", 0) >= len(CORPUS) else [f"status {status}"]
 
 
 def check_delete(corpus):
@@ -184,9 +194,10 @@ def check_rebuild(corpus):
     report = current_engine().rebuild(batch_size=2)
     found = set(corpus.numbers(search("sanction").page_pks(0, 20)))
     problems = [] if found == {1, 5, 6} else [f"after a rebuild “sanction” found {found}"]
-    if report.documents != len(CORPUS):
+    if report.documents != Article.objects.published().count():
         problems.append(f"the rebuild indexed {report.documents}")
-    return problems + check_versions(corpus)
+    drift = find_drift()
+    return problems + ([f"drift after the rebuild: {drift}"] if drift.total else [])
 
 
 CHECKS = {case.name: (lambda corpus, case=case: check_case(case, corpus)) for case in CASES} | {
@@ -199,6 +210,7 @@ CHECKS = {case.name: (lambda corpus, case=case: check_case(case, corpus)) for ca
     "a delete is gone": check_delete,
     "a rebuild swaps in a new index": check_rebuild,
 }
+REBUILD_CHECK = "a rebuild swaps in a new index"
 
 
 class RolledBack(Exception):
