@@ -13,6 +13,9 @@ from tests.standins.documents import TEXT_FIELDS, Collection, phrase_matches, so
 from tests.standins.server import Reply, body_json
 
 
+SHARDS = {"total": 1, "successful": 1, "skipped": 0, "failed": 0}
+
+
 def error(status, kind, reason):
     return Reply(
         status,
@@ -209,7 +212,7 @@ class ElasticStandIn:
             for key, doc in docs.items()
             if (score := query.score(body.get("query", {"match_all": {}}), doc)) is not None
         }
-        response = {"took": 1, "timed_out": False, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0}}
+        response = {"took": 1, "timed_out": False, "_shards": SHARDS}
         if "aggs" in body or "aggregations" in body:
             matched = {key: docs[key] for key in scored}
             response["aggregations"] = aggregate(query, matched, body.get("aggs") or body.get("aggregations"))
@@ -286,6 +289,7 @@ class ElasticStandIn:
         page, self.scrolls[ids] = remaining[:size], (remaining[size:], docs, source, size)
         hits = [hit_of(key, docs[key], 1.0, source, [], None) for key in page]
         return 200, {
+            "_shards": SHARDS,
             "_scroll_id": ids,
             "took": 1,
             "timed_out": False,

@@ -73,7 +73,8 @@ class ElasticCluster:
         except Exception as error:
             if isinstance(error, ClusterRefused | ClusterUnreachable):
                 raise
-            if isinstance(error, self.library.TransportError | getattr(self.library, "ApiError", ())):
+            refused = (self.library.TransportError, getattr(self.library, "ApiError", self.library.TransportError))
+            if isinstance(error, refused):
                 raise ClusterRefused(f"{self.engine} refused to {doing}: {str(error)[:500]}") from error
             raise
 
@@ -170,6 +171,7 @@ class ElasticCluster:
 
     def scan_versions(self):
         """{pk: updated} of every indexed document, through a scroll."""
+        self.ensure_index()
         query = {"query": {"match_all": {}}, "_source": ["pk", "updated"]}
         with self.errors("scroll through the index"):
             return {

@@ -136,6 +136,8 @@ class SolrCluster:
             cursor = following
 
     def scan_versions(self):
+        self.ensure_index()
+
         def body(size, cursor):
             return {
                 "query": "*:*",
