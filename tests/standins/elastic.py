@@ -12,7 +12,6 @@ import uuid
 from tests.standins.documents import TEXT_FIELDS, Collection, phrase_matches, sort_key, values_of
 from tests.standins.server import Reply, body_json
 
-
 SHARDS = {"total": 1, "successful": 1, "skipped": 0, "failed": 0}
 
 
