@@ -54,8 +54,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Every contract check passed against {cluster_settings.engine}."))
 
     def run_against(self, url, keep, names):
-        original = connections.connections_info
-        connections.connections_info = haystack_connections(url)
+        original = connections.connections_info, settings.HAYSTACK_CONNECTIONS
+        # haystack's handler reads connections_info; each backend reads the settings.
+        connections.connections_info = settings.HAYSTACK_CONNECTIONS = haystack_connections(url)
         connections.reload("default")
         cluster = connections["default"].get_backend().cluster
         try:
@@ -64,7 +65,7 @@ class Command(BaseCommand):
         finally:
             if not keep:
                 cluster.drop_index()
-            connections.connections_info = original
+            connections.connections_info, settings.HAYSTACK_CONNECTIONS = original
             connections.reload("default")
 
     def skip(self, reason, require):
