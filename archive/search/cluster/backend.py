@@ -12,8 +12,10 @@ from haystack.backends import BaseEngine, BaseSearchBackend, BaseSearchQuery
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
 
+from archive.models import Article
 from archive.search.cluster.client import connect
 from archive.search.cluster.results import ClusterResults
+from archive.search.doctor import find_drift, repair
 from archive.search.document import article_identifier, indexed_document
 from archive.search.engine import RebuildReport
 from archive.search.errors import IndexUnavailable
@@ -81,19 +83,20 @@ class ClusterSearch:
         return self.cluster.scan_versions()
 
     def rebuild(self, batch_size=500, progress=None):
-        from archive.models import Article
-        from archive.search.doctor import find_drift, repair
-
         started = time.perf_counter()
         article_index = connections["default"].get_unified_index().get_index(Article)
+        articles = article_index.index_queryset().iterator(chunk_size=batch_size)
+        count = 0
 
         def documents():
-            for article in article_index.index_queryset().iterator(chunk_size=batch_size):
+            nonlocal count
+            for document in self.backend.documents(article_index, articles):
+                count += 1
                 if progress is not None:
                     progress.update(1)
-                yield indexed_document(article_index.full_prepare(article), article)
+                yield document
 
-        count, name = self.cluster.rebuild(documents())
+        name = self.cluster.rebuild(documents())
         caught_up = repair(find_drift(self))
         return RebuildReport(count, time.perf_counter() - started, caught_up, name)
 

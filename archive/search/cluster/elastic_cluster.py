@@ -237,15 +237,7 @@ class ElasticCluster:
         previous = self.alias_targets()
         with self.errors("create the new index"):
             self.client.indices.create(index=name, body=elastic.index_definition())
-        count = 0
-
-        def counted():
-            nonlocal count
-            for document in documents:
-                count += 1
-                yield document
-
-        self.index_documents(counted(), index=name, refresh=False)
+        self.index_documents(documents, index=name, refresh=False)
         with self.errors("swap the alias"):
             self.client.indices.refresh(index=name)
             if not previous and self.client.indices.exists(index=self.alias):
@@ -256,4 +248,4 @@ class ElasticCluster:
             )
             for old in previous:
                 self.client.indices.delete(index=old)
-        return count, name
+        return name

@@ -203,18 +203,10 @@ class SolrCluster:
         name = self.new_collection_name()
         previous = self.alias_target()
         self.create_collection(name)
-        count = 0
-
-        def counted():
-            nonlocal count
-            for document in documents:
-                count += 1
-                yield document
-
-        self.index_documents(counted(), collection=name, commit=False)
+        self.index_documents(documents, collection=name, commit=False)
         self.call("POST", f"/{name}/update", "commit", json={"commit": {}})
         self.collections("CREATEALIAS", "move the alias", name=self.alias, collections=name)
         for old in (previous or "").split(","):
             if old:
                 self.collections("DELETE", "delete the old collection", name=old)
-        return count, name
+        return name
