@@ -85,3 +85,18 @@ def test_a_refused_query_is_a_503_not_a_500(client, cluster, monkeypatch):
     monkeypatch.setattr(cluster, "route", refuse)
     response = client.get("/search/", {"q": "riga"})
     assert response.status_code == 503
+
+
+def test_what_an_engine_cannot_do_is_a_501_with_its_reason(client, monkeypatch):
+    from archive.search.errors import NotSupported
+    from archive.search.whoosh.engine import WhooshEngine
+
+    def refuse(self, request):
+        raise NotSupported("this engine keeps no such index")
+
+    monkeypatch.setattr(WhooshEngine, "search", refuse)
+    for url in ["/search/?q=nato", "/search/export.csv?q=nato", "/feeds/search/?q=nato", "/compare/?s=nato"]:
+        response = client.get(url)
+        assert response.status_code == 501 and "keeps no such index" in response.content.decode(), url
+    answer = client.get("/api/articles/", {"q": "nato"})
+    assert answer.status_code == 501 and "keeps no such index" in answer.json()["message"]
