@@ -272,7 +272,8 @@ class Article(models.Model):
         blank=True, help_text="Plain text; paragraphs separated by a blank line. Empty for a headline item."
     )
     # Not unique: a page's translations, and several texts published under one video, share a URL.
-    url = models.URLField(max_length=1000, blank=True, null=True, db_index=True, verbose_name="original URL")
+    # NULL for "no URL" is kept from when the field was unique (where NULLs do not collide).
+    url = models.URLField(max_length=1000, blank=True, null=True, db_index=True, verbose_name="original URL")  # noqa: DJ001
     translation_of = models.ForeignKey(
         "self",
         null=True,
