@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 
+from anyascii import anyascii
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -18,7 +19,8 @@ from simple_history.models import HistoricalRecords
 
 def unique_slugify(instance, value, max_length=200):
     """A slug for `value` that no other row of the instance's model uses yet."""
-    base = slugify(value, allow_unicode=False)[:max_length] or "item"
+    # Transliterated first, so "Олена Приклад" is olena-pryklad rather than an empty slug.
+    base = slugify(anyascii(value), allow_unicode=False)[:max_length] or "item"
     slug, n = base, 2
     model = type(instance)
     while model.objects.filter(slug=slug).exclude(pk=instance.pk).exists():
@@ -42,9 +44,13 @@ def content_hash_of(text):
     return hashlib.sha256(normalise_body(text).encode("utf-8")).hexdigest()
 
 
-def article_hash(body, title):
-    """An article's identity: its normalised body's hash, or for a headline item (no body) its title's."""
-    return content_hash_of(body if (body or "").strip() else title)
+def article_hash(body, title, date_stated=""):
+    """An article's identity: its normalised body's hash; for a headline item (no body), its title's and date's.
+
+    `date_stated`: the ISO date at its precision (iso_at_precision); a briefing's recurring headline
+    on another day is another item.
+    """
+    return content_hash_of(body if (body or "").strip() else f"{title}\n{date_stated}".strip())
 
 
 class SlugManager(models.Manager):
@@ -328,7 +334,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.content_hash = article_hash(self.body, self.title)
+        self.content_hash = self.identity_hash()
         new_slug = slugify(self.title)[:200] or "article"
         if self.slug and self.slug != new_slug and self.pk:
             ArticleSlug.objects.get_or_create(article_id=self.pk, slug=self.slug)
@@ -372,7 +378,10 @@ class Article(models.Model):
 
     def duplicate_of_existing(self):
         """The other article with the same normalised body, if there is one."""
-        return Article.objects.exclude(pk=self.pk).filter(content_hash=article_hash(self.body, self.title)).first()
+        return Article.objects.exclude(pk=self.pk).filter(content_hash=self.identity_hash()).first()
+
+    def identity_hash(self):
+        return article_hash(self.body, self.title, iso_at_precision(self.published_on, self.date_precision))
 
     @property
     def date_display(self):

@@ -119,13 +119,16 @@ class ActorTagger:
 
     def candidates(self, text, language=""):
         entries = self.entries(language in INFLECTING)
+        lemmatised = self.lemma_matcher(language) if language in LEMMATISED_LANGUAGES else None
+        # Where names match on lemmas, their regex of endings is not asked: it takes "Українська" for "Україна".
+        skipped = lemmatised.handled if lemmatised else ()
         for start in (match.start() for match in WORD_START.finditer(text)):
             for entry in entries.get(text[start : start + KEY_LENGTH], ()):
-                found = entry.pattern.match(text, start)
+                found = entry.name not in skipped and entry.pattern.match(text, start)
                 if found:
                     yield found.start(), found.end(), entry
-        if language in LEMMATISED_LANGUAGES:
-            yield from self.lemma_matcher(language).candidates(text)
+        if lemmatised:
+            yield from lemmatised.candidates(text)
 
     def lemma_matcher(self, language):
         if language not in self.lemma_matchers:

@@ -139,8 +139,8 @@ def draft_from_record(raw, known_sources):
         declared_language = ""
     text = plain_text(text)
     draft = draft_from_text(raw.origin, text, known_sources, title=title or None, language=declared_language)
-    if not title and not draft.fields["body"].strip():
-        raise UnreadableInput("no title: the record gives none, and its one line of text is not a headline")
+    if not title and text.strip():
+        title_from_text(draft)
     record_fields(draft, record)
     stated = parse_record_date(record.get("date"), record.get("date_precision"))
     if record.get("date") and stated is None:
@@ -151,6 +151,21 @@ def draft_from_record(raw, known_sources):
     draft.source = SourceHint(name=publisher or draft.source.name, domain=domain_of(raw.url))
     draft.speakers = speakers_of(record, meta)
     return draft
+
+
+def title_from_text(draft):
+    """A record with text but no title is kept: its text's first sentence stands in for the title."""
+    fields = draft.fields
+    if not fields["body"].strip():  # its one line was taken for the title: it is the text too
+        fields["body"] = fields["title"]
+    if not fields["title"].strip():
+        fields["title"] = first_sentence(fields["body"])
+        draft.notes.append("the record has no title; its first sentence stands in for one")
+
+
+def first_sentence(text, limit=200):
+    sentence = re.split(r"(?<=[.!?…])\s", text.strip(), maxsplit=1)[0]
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def record_fields(draft, record):

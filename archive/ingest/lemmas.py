@@ -45,6 +45,7 @@ class LemmaMatcher:
         """`entries`: objects with a `.name`; the text's language picks the dictionary."""
         self.language = language
         self.by_first_lemma = {}
+        self.handled = set()  # the entries matched here, whose regex of endings is not used (it takes adjectives)
         for entry in entries:
             words = entry.name.split()
             if not all(CYRILLIC_WORD.fullmatch(word) for word in words) or not is_capitalised(words[0]):
@@ -52,6 +53,7 @@ class LemmaMatcher:
             if len(words[0]) < MIN_LEMMATISED:
                 continue
             forms = [(is_capitalised(word), lemmas(word, language)) for word in words]
+            self.handled.add(entry.name)
             for lemma in forms[0][1]:
                 self.by_first_lemma.setdefault(lemma, []).append((entry, forms))
 

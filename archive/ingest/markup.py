@@ -135,6 +135,6 @@ def html_paragraphs(fragment):
             element.tail = "\n" + (element.tail or "")
         elif element.tag in BLOCK_ELEMENTS:
             element.tail = "\n\n" + (element.tail or "")
-            element.text = ("\n\n" if element.tag in ("li", "tr") else "") + (element.text or "")
+            element.text = {"li": "\n\n- ", "tr": "\n\n"}.get(element.tag, "") + (element.text or "")
     text = root.text_content()
     return [" ".join(part.split()) for part in re.split(r"\n\s*\n", text) if part.strip()]

@@ -22,7 +22,7 @@ from archive.ingest.extract import draft_from
 from archive.ingest.manifest import Manifest, with_metadata
 from archive.ingest.readers import RawRecord, ReadFailure, UnreadableInput, input_files, read_path
 from archive.ingest.speakers import SpeakerResolver
-from archive.models import Actor, Article, ArticleActor, Source, article_hash
+from archive.models import Actor, Article, ArticleActor, Source, article_hash, iso_at_precision
 from archive.search.outbox import BULK_BATCH_SIZE, applied_in_bulk, drain_quietly
 
 CHUNK_SIZE = 100
@@ -129,7 +129,9 @@ class Importer:
         expected_hash = fields.pop("expected_hash", "")
         restore = (fields.pop("restore_id", None), fields.pop("restore_original_id", None))
         translation_of = fields.pop("translation_of", None)
-        body_hash = article_hash(fields["body"], fields["title"])
+        body_hash = article_hash(
+            fields["body"], fields["title"], iso_at_precision(fields.get("published_on"), fields["date_precision"])
+        )
         if expected_hash and expected_hash != body_hash:
             draft.notes.append("the record's content_hash does not match its body; the body was kept as given")
         existing, at_url = articles_with(body_hash, fields.get("url"))
