@@ -44,13 +44,15 @@ def content_hash_of(text):
     return hashlib.sha256(normalise_body(text).encode("utf-8")).hexdigest()
 
 
-def article_hash(body, title, date_stated=""):
-    """An article's identity: its normalised body's hash; for a headline item (no body), its title's and date's.
+def article_hash(body, title, date_stated="", url=""):
+    """An article's identity: its normalised body's hash; for a headline item (no body), its title's, date's and
+    URL's, since a recurring headline ("Briefing on the situation") on another day or page is another item.
 
-    `date_stated`: the ISO date at its precision (iso_at_precision); a briefing's recurring headline
-    on another day is another item.
+    `date_stated`: the ISO date at its precision (iso_at_precision).
     """
-    return content_hash_of(body if (body or "").strip() else f"{title}\n{date_stated}".strip())
+    if (body or "").strip():
+        return content_hash_of(body)
+    return content_hash_of("\n".join([title, date_stated, url or ""]).strip())
 
 
 class SlugManager(models.Manager):
@@ -381,7 +383,8 @@ class Article(models.Model):
         return Article.objects.exclude(pk=self.pk).filter(content_hash=self.identity_hash()).first()
 
     def identity_hash(self):
-        return article_hash(self.body, self.title, iso_at_precision(self.published_on, self.date_precision))
+        stated = iso_at_precision(self.published_on, self.date_precision)
+        return article_hash(self.body, self.title, stated, self.url)
 
     @property
     def date_display(self):

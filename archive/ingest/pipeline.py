@@ -129,9 +129,8 @@ class Importer:
         expected_hash = fields.pop("expected_hash", "")
         restore = (fields.pop("restore_id", None), fields.pop("restore_original_id", None))
         translation_of = fields.pop("translation_of", None)
-        body_hash = article_hash(
-            fields["body"], fields["title"], iso_at_precision(fields.get("published_on"), fields["date_precision"])
-        )
+        stated = iso_at_precision(fields.get("published_on"), fields["date_precision"])
+        body_hash = article_hash(fields["body"], fields["title"], stated, fields.get("url"))
         if expected_hash and expected_hash != body_hash:
             draft.notes.append("the record's content_hash does not match its body; the body was kept as given")
         existing, at_url = articles_with(body_hash, fields.get("url"))
