@@ -10,22 +10,16 @@ not counted. The target is 0 everywhere.
 
 import argparse
 import os
-import re
 import sys
 from collections import Counter
 
-PATTERNS = {
-    "**": re.compile(r"(?<![\w*])\*\*|\*\*(?![\w*])"),
-    "# heading": re.compile(r"(?m)^[ \t]*#{1,6}(?:[ \t]|$)|(?<![\w#&])#{2,}(?![\w#])"),
-    "\\# escape": re.compile(r"\\[#*_\[\]`]"),
-    "<tag>": re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>"),
-    "[link](url)": re.compile(r"\]\((?:https?:|/)[^)\s]*\)"),
-}
 FIELDS = ("title", "lede", "body", "author")
 
 
 def scan(rows):
     """Counter of (field, pattern) → articles, and the first examples of each."""
+    from archive.ingest.markup import LEFTOVER as PATTERNS
+
     counts, examples = Counter(), {}
     for row in rows:
         for field in FIELDS:
@@ -53,10 +47,12 @@ def main(argv=None):
     counts, examples = scan(rows)
     total = Article.objects.count()
     print(f"{total} articles; articles with markup left, by field and kind (target 0):")
-    print("| field | " + " | ".join(PATTERNS) + " |")
-    print("|---|" + "---:|" * len(PATTERNS))
+    from archive.ingest.markup import LEFTOVER
+
+    print("| field | " + " | ".join(LEFTOVER) + " |")
+    print("|---|" + "---:|" * len(LEFTOVER))
     for field in FIELDS:
-        print(f"| {field} | " + " | ".join(str(counts[field, name]) for name in PATTERNS) + " |")
+        print(f"| {field} | " + " | ".join(str(counts[field, name]) for name in LEFTOVER) + " |")
     for (field, name), found in sorted(examples.items()):
         for pk, context in found[: options.examples]:
             print(f"  {field} {name} #{pk}: …{context}…")
