@@ -58,6 +58,8 @@ def draft_from(raw, known_sources=None, default_source="", default_language=""):
         draft = draft_from_text(raw.origin, raw.text, known_sources)
     apply_metadata(draft, raw.metadata)
     finish(draft, raw, default_source, default_language)
+    if raw.encoding and not raw.encoding.encoding.startswith("utf-8"):
+        draft.notes.append(f"read as {raw.encoding.encoding} ({raw.encoding.how})")
     return draft
 
 
@@ -143,14 +145,15 @@ def draft_from_record(raw, known_sources):
 
 
 def draft_from_html(raw, known_sources):
-    page = parse_html(raw.html, raw.url)
+    page = parse_html(raw.html, raw.url, raw.captured_at)
     if not page.text.strip():
-        raise UnreadableInput("no article text found in the HTML")
+        raise UnreadableInput("no article text found in the HTML (tried trafilatura's precise and recall modes "
+                              "and the page's plain text)")  # fmt: skip
     draft = draft_from_text(raw.origin, page.text, known_sources, title=page.title or None)
     if page.author and not draft.fields["author"]:
         draft.fields["author"] = page.author
     if page.date:
-        set_date(draft, page.date, "From the page's metadata, {}.")
+        set_date(draft, page.date, f"From {page.date.how}: {{}}.")
     if page.language in settings.ARCHIVE_LANGUAGES and not draft.fields["language"]:
         draft.fields["language"] = page.language
     raw.url = raw.url or page.url

@@ -1,0 +1,136 @@
+"""Bytes to text as a browser reads them, so a page in a legacy encoding is read, not refused.
+
+The order is the browser's (WHATWG "encoding sniffing"): a byte-order mark, then the charset
+the transport declares (a WARC record's HTTP Content-Type), then the page's own
+<meta charset> / http-equiv / XML declaration, then UTF-8, then charset-normalizer's guess
+as the last resort. Each candidate must decode every byte; the first that does wins.
+Two departures from a browser, both because a browser would show mojibake:
+- bytes that are valid UTF-8 (with some non-ASCII) are UTF-8 even under a single-byte label;
+- a single-byte label whose text reads as mojibake ("Ðîññèÿ") yields to the detector's guess.
+A text is refused only when nothing decodes it (or it is binary), and the refusal names
+every encoding tried.
+"""
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+from charset_normalizer.md import mess_ratio
+
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# WHATWG decodes these labels as windows-1252, a superset of Latin-1 that pages labelled Latin-1 really use.
+WINDOWS_1252_LABELS = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii", "cp819", "ibm819"}
+SNIFF_BYTES = 8192  # the declaration is in the head; browsers look at 1024 bytes, pages put it later
+META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+MOJIBAKE_RATIO = 0.2  # charset-normalizer's "mess" of a text read in the wrong single-byte encoding
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+MAX_CONTROL_SHARE = 0.01  # text has almost none; binary data read as text is full of them
+
+
+class UndecodableText(ValueError):
+    """No encoding reads the bytes as text; the message names those tried."""
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str  # Python's name for it
+    how: str  # where the encoding came from: "byte-order mark", "HTTP header", "<meta charset>", …
+
+    @property
+    def guessed(self):
+        return self.how == "charset detection"
+
+
+def codec_name(label):
+    """Python's codec for an encoding label, or None for a label no codec knows."""
+    label = (label or "").strip().strip("\"'").lower()
+    if label in WINDOWS_1252_LABELS:
+        label = "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def declared_in_page(data):
+    """The encoding label the page itself declares (<meta charset>, http-equiv, XML declaration), or ""."""
+    head = data[:SNIFF_BYTES]
+    found = XML_ENCODING.search(head) or META_CHARSET.search(head)
+    return found.group(1).decode("ascii", "replace") if found else ""
+
+
+def decode_text(data, transport_charset="", html=False):
+    """The text of `data` as a `Decoded`; raises UndecodableText naming the encodings tried."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return _decoded_or_raise(data, encoding, "byte-order mark")
+    candidates = [(transport_charset, "HTTP header")]
+    if html:
+        candidates.append((declared_in_page(data), "<meta charset>"))
+    candidates.append(("utf-8", "UTF-8"))
+    tried = []
+    for label, how in candidates:
+        encoding = codec_name(label)
+        if not label or encoding is None or encoding in (name for name, _ in tried):
+            if label and encoding is None:
+                tried.append((label, f"{how}, an unknown encoding"))
+            continue
+        decoded = _decode(data, encoding, how)
+        if isinstance(decoded, str):
+            tried.append((encoding, f"{how}, {decoded}"))
+            continue
+        return _second_opinion(data, decoded)
+    return _detected(data, tried)
+
+
+def _decode(data, encoding, how):
+    """A Decoded, or the reason the bytes are not in this encoding."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        return f"byte {data[error.start]:#04x} at offset {error.start} does not fit"
+    if looks_binary(text):
+        return "control characters: binary data, not text"
+    return Decoded(text, encoding, how)
+
+
+def _second_opinion(data, decoded):
+    """A single-byte label is overruled by valid UTF-8, or by the detector when its reading is mojibake."""
+    if decoded.encoding == "utf-8" or not _single_byte(decoded.encoding) or data.isascii():
+        return decoded
+    as_utf8 = _decode(data, "utf-8", "UTF-8, though labelled " + decoded.encoding)
+    if isinstance(as_utf8, Decoded):
+        return as_utf8
+    if mess_ratio(decoded.text, maximum_threshold=1.0) < MOJIBAKE_RATIO:
+        return decoded
+    best = from_bytes(data).best()
+    if best is None or best.encoding == decoded.encoding:
+        return decoded
+    return Decoded(str(best), codec_name(best.encoding), f"charset detection, overruling {decoded.how}")
+
+
+def _detected(data, tried):
+    best = from_bytes(data).best()
+    if best is not None and not looks_binary(str(best)):
+        return Decoded(str(best), codec_name(best.encoding) or best.encoding, "charset detection")
+    tried.append(("charset detection", "no encoding fits"))
+    raise UndecodableText("cannot decode the text: tried " + "; ".join(f"{name} ({why})" for name, why in tried))
+
+
+def _decoded_or_raise(data, encoding, how):
+    decoded = _decode(data, encoding, how)
+    if isinstance(decoded, str):
+        raise UndecodableText(f"cannot decode the text: tried {encoding} ({how}, {decoded})")
+    return decoded
+
+
+def _single_byte(encoding):
+    return codecs.lookup(encoding).name.startswith(("cp", "iso8859", "koi8", "mac", "windows", "latin"))
+
+
+def looks_binary(text):
+    sample = text[:SNIFF_BYTES]
+    return bool(sample) and len(CONTROL_CHARS.findall(sample)) > MAX_CONTROL_SHARE * len(sample)
