@@ -29,6 +29,7 @@ class SourceHint:
     name: str = ""
     kind: str = ""
     domain: str = ""
+    alternatives: list = field(default_factory=list)  # weaker names the page gives (publisher.py), strongest first
 
 
 @dataclass
@@ -157,7 +158,8 @@ def draft_from_html(raw, known_sources):
     if page.language in settings.ARCHIVE_LANGUAGES and not draft.fields["language"]:
         draft.fields["language"] = page.language
     raw.url = raw.url or page.url
-    draft.source = SourceHint(name=draft.source.name or page.site_name, domain=domain_of(raw.url))
+    alternatives = [name for name, _ in page.publishers]
+    draft.source = SourceHint(name=draft.source.name, domain=domain_of(raw.url), alternatives=alternatives)
     return draft
 
 
@@ -225,7 +227,7 @@ def finish(draft, raw, default_source, default_language):
         fields["provenance"] = raw.provenance[:1000]
     if not fields.get("language"):
         fields["language"] = default_language or detect_language(fields.get("body", ""))
-    if not draft.source.slug and not draft.source.name:
+    if not draft.source.slug and not draft.source.name and not draft.source.alternatives:
         draft.source.name = default_source
     fields["title"] = re.sub(r"\s+", " ", fields.get("title") or "").strip()[:MAX_TITLE]
     if not fields.get("body", "").strip():

@@ -6,16 +6,16 @@ plain text, so an article is never lost because one extractor found nothing.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
 
 from archive.ingest.page_dates import json_ld_items, page_date
+from archive.ingest.publisher import page_publishers, title_without_suffix
 
 AUTHOR_META = ("author", "article:author", "dc.creator", "parsely-author", "byl")
-SITE_META = ("og:site_name", "application-name", "publisher", "dc.publisher")
 
 
 @dataclass
@@ -24,7 +24,7 @@ class HtmlPage:
     text: str = ""
     date: object = None  # dates.StatedDate
     author: str = ""
-    site_name: str = ""
+    publishers: list = field(default_factory=list)  # (name, how it was found), strongest first
     url: str = ""
     language: str = ""
     lede: str = ""
@@ -35,13 +35,16 @@ def parse_html(html, url="", captured_at=None):
     if tree is None:
         return HtmlPage(url=url)
     meta = meta_values(tree)
+    url = url or first(meta, ("og:url",)) or canonical(tree)
+    title = page_title(tree, meta)
+    publishers = page_publishers(tree, meta, (tree.findtext(".//title") or "").strip(), domain_of(url))
     return HtmlPage(
-        title=page_title(tree, meta),
+        title=title_without_suffix(title, next((name for name, how in publishers if "suffix" in how), "")),
         text=main_text(html, url),
         date=page_date(tree, meta, html, url, captured_at),
         author=first(meta, AUTHOR_META),
-        site_name=first(meta, SITE_META),
-        url=url or first(meta, ("og:url",)) or canonical(tree),
+        publishers=publishers,
+        url=url,
         language=(tree.get("lang") or "").split("-")[0].lower(),
         lede=first(meta, ("description", "og:description")),
     )
