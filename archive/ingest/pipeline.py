@@ -19,8 +19,8 @@ from archive.ingest.actors import ActorTagger, article_text
 from archive.ingest.dedupe import NearDuplicateIndex, signature
 from archive.ingest.extract import draft_from
 from archive.ingest.manifest import Manifest, with_metadata
-from archive.ingest.source_kinds import infer_kind
 from archive.ingest.readers import RawRecord, ReadFailure, UnreadableInput, input_files, read_path
+from archive.ingest.source_kinds import infer_kind
 from archive.models import Actor, Article, ArticleActor, Source, content_hash_of
 from archive.search.outbox import BULK_BATCH_SIZE, applied_in_bulk, drain_quietly
 
