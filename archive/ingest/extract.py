@@ -146,7 +146,8 @@ def draft_from_record(raw, known_sources):
 
 
 def draft_from_html(raw, known_sources):
-    page = parse_html(raw.html, raw.url, raw.captured_at)
+    known_names = [line for name, lines in known_sources.items() for line in (name, *lines)]
+    page = parse_html(raw.html, raw.url, raw.captured_at, known_names)
     if not page.text.strip():
         raise UnreadableInput("no article text found in the HTML (tried trafilatura's precise and recall modes "
                               "and the page's plain text)")  # fmt: skip

@@ -13,7 +13,7 @@ import lxml.html
 import trafilatura
 
 from archive.ingest.page_dates import json_ld_items, page_date
-from archive.ingest.publisher import page_publishers, title_without_suffix
+from archive.ingest.publisher import TITLE_SUFFIX, page_publishers, title_without_suffix
 
 AUTHOR_META = ("author", "article:author", "dc.creator", "parsely-author", "byl")
 
@@ -30,17 +30,20 @@ class HtmlPage:
     lede: str = ""
 
 
-def parse_html(html, url="", captured_at=None):
+def parse_html(html, url="", captured_at=None, known_names=()):
+    """`known_names`: the archive's sources' names and signature lines, which a title suffix may repeat."""
     tree = parse_tree(html)
     if tree is None:
         return HtmlPage(url=url)
     meta = meta_values(tree)
     url = url or first(meta, ("og:url",)) or canonical(tree)
-    title = page_title(tree, meta)
-    publishers = page_publishers(tree, meta, (tree.findtext(".//title") or "").strip(), domain_of(url))
+    page_title_text = (tree.findtext(".//title") or "").strip()
+    publishers = page_publishers(tree, meta, page_title_text, domain_of(url), known_names)
+    suffix = next((name for name, how in publishers if how == TITLE_SUFFIX), "")
+    title = title_without_suffix(page_title(tree, meta), suffix)
     return HtmlPage(
-        title=title_without_suffix(title, next((name for name, how in publishers if "suffix" in how), "")),
-        text=main_text(html, url),
+        title=title,
+        text=from_headline(main_text(html, url), title),
         date=page_date(tree, meta, html, url, captured_at),
         author=first(meta, AUTHOR_META),
         publishers=publishers,
@@ -73,6 +76,22 @@ def main_text(html, url=""):
     if not text:
         text = trafilatura.baseline(html)[1]
     return text or ""
+
+
+def from_headline(text, title):
+    """The text from its headline on: a kicker, breadcrumb or date line above the headline is page furniture."""
+    lines = text.split("\n")
+    wanted = " ".join(title.split()).casefold()
+    for index, line in enumerate(lines[: MAX_LINES_ABOVE_HEADLINE + 1]):
+        if " ".join(line.split()).casefold() == wanted:
+            return "\n".join(lines[index:])
+        if len(line) > MAX_FURNITURE_LINE:
+            break
+    return text
+
+
+MAX_LINES_ABOVE_HEADLINE = 4
+MAX_FURNITURE_LINE = 80
 
 
 def meta_values(tree):

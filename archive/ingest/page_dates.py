@@ -44,32 +44,44 @@ def page_date(tree, meta, html, url="", captured_at=None):
     )
     if guessed and captured_at and guessed.date == captured_at.date():
         guessed = None  # a guess of the capture day is the page's "today" widget, not its date
-    return agreed_date([stated for stated in (declared, visible, guessed) if stated])
+    return agreed_date(declared, visible, guessed)
 
 
-def agreed_date(candidates):
-    """Two signals that agree on the day win; else a UTC timestamp yields to the local day the page shows; else the
-    strongest signal, unless a weaker one states a day within its month or year.
+def agreed_date(declared, visible, guessed):
+    """The local day the page shows beats a UTC timestamp a day off; else two signals that agree on the day win;
+    else the strongest signal, unless a weaker one states a day within its month or year.
 
     Measured on htmldate's 800-page evaluation set (benchmarks/bench_dates.py): declared metadata and htmldate
     disagree on 28 pages, the headline's date and the metadata on 58, and each of them is wrong on some.
     """
+    local = _local_day(declared, visible)
+    if local:
+        return local
+    candidates = [stated for stated in (declared, visible, guessed) if stated]
     days = [stated for stated in candidates if stated.precision == DatePrecision.DAY]
     for stated in days:
         others = [other for other in days if other is not stated and other.date == stated.date]
         if others:
             stated.how += f"; {others[0].how.split(' (')[0]} agrees"
             return stated
-    if days and days[0] is candidates[0] and UTC_TIMESTAMP.search(days[0].text):
-        local = next((other for other in days[1:] if abs((other.date - days[0].date).days) == 1), None)
-        if local:
-            local.how += f" (the metadata's {days[0].text} is UTC)"
-            return local
+    local = _local_day(declared, guessed)
+    if local:
+        return local
     if not candidates:
         return None
     first = candidates[0]
     finer = next((other for other in days if other is not first and _within(other.date, first)), None)
     return finer or first
+
+
+def _local_day(declared, other):
+    """The other signal, when it is a day off a UTC timestamp: the page's local day."""
+    if not (declared and other and other.precision == DatePrecision.DAY and UTC_TIMESTAMP.search(declared.text)):
+        return None
+    if abs((other.date - declared.date).days) != 1:
+        return None
+    other.how += f" (the metadata's {declared.text} is UTC)"
+    return other
 
 
 def _within(day, stated):

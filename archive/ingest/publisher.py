@@ -12,6 +12,7 @@ import re
 SITE_META = ("og:site_name", "publisher", "application-name", "dc.publisher")
 TITLE_SEPARATORS = re.compile(r"\s+[|–—·:]\s+|\s+-\s+")
 MAX_NAME_WORDS = 8
+TITLE_SUFFIX = "the page title's suffix"
 GENERIC_LABELS = {"www", "gov", "gouv", "gv", "com", "co", "org", "net", "ac", "mil", "edu", "int", "news"}
 COPYRIGHT = re.compile(r"(?:©|\(c\)|&copy;|copyright\b)", re.IGNORECASE)
 YEARS = r"(?:(?:19|20)\d\d(?:\s*[-–—/]\s*(?:(?:19|20)\d\d|\d\d))?)"
@@ -25,12 +26,12 @@ FOOTER_TEXTS = "//footer//text() | //*[contains(@class, 'footer') or contains(@i
 LAST_TEXTS = 80  # without a <footer>, the © line is among the page's last pieces of text
 
 
-def page_publishers(tree, meta, title, domain):
+def page_publishers(tree, meta, title, domain, known_names=()):
     """(name, how) candidates for the page's publisher, strongest first, without repeats."""
     found = [(meta[key], f"the page's {key}") for key in SITE_META if meta.get(key)]
     suffix = title_suffix(title)
-    if suffix and repeats_site_name(suffix, tree, [name for name, _ in found], domain):
-        found.append((suffix, "the page title's suffix"))
+    if suffix and repeats_site_name(suffix, tree, [*known_names, *(name for name, _ in found)], domain):
+        found.append((suffix, TITLE_SUFFIX))
     footer = copyright_holder(tree)
     if footer:
         found.append((footer, "the footer's © line"))
@@ -57,7 +58,7 @@ def title_without_suffix(title, suffix):
 
 
 def repeats_site_name(suffix, tree, site_names, domain):
-    """The suffix names the site: it is a site name, it spells the domain, or the page shows it outside <title>."""
+    """The suffix names the site: a known source or the site name, the domain spelled, or the page's own words."""
     folded = letters(suffix)
     if any(letters(name) == folded for name in site_names):
         return True

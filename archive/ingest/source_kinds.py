@@ -51,6 +51,8 @@ WORDS = (
         r"|reuters|tass\b|тасс|interfax|интерфакс|укрінформ|ukrinform|yle\b|err\b|lsm\b|lrt\b|bbc|dw\b",
     ),
 )
+# Germanic and Finnish names join these into one word: "Bundesministerium", "Försvarsdepartementet", "ulkoministeriö".
+IN_COMPOUNDS = re.compile(r"minist|departement|regierung|kanzleramt|puolustusvoim|försvarsmakt", re.IGNORECASE)
 # In a name a word must start where the stem does; a domain label runs words together ("bundesregierung").
 NAME_PATTERNS = [(kind, re.compile(rf"(?<![^\W_])(?:{words})", re.IGNORECASE)) for kind, words in WORDS]
 LABEL_PATTERNS = [(kind, re.compile(words, re.IGNORECASE)) for kind, words in WORDS]
@@ -64,6 +66,8 @@ def infer_kind(name, domain=""):
     if INTERNATIONAL_DOMAIN.search(domain):
         return Kind.INTERNATIONAL
     labels = " ".join(domain.split(".")[:-1])  # "kremlin.ru" → "kremlin": words, without the top-level domain
+    if IN_COMPOUNDS.search(name or ""):
+        return Kind.MINISTRY
     for text, patterns in ((name or "", NAME_PATTERNS), (labels, LABEL_PATTERNS)):
         for kind, pattern in patterns:
             if pattern.search(text):
