@@ -6,7 +6,8 @@ the transport declares (a WARC record's HTTP Content-Type), then the page's own
 as the last resort. Each candidate must decode every byte; the first that does wins.
 Two departures from a browser, both because a browser would show mojibake:
 - bytes that are valid UTF-8 (with some non-ASCII) are UTF-8 even under a single-byte label;
-- a single-byte label whose text reads as mojibake ("Ðîññèÿ") yields to the detector's guess.
+- a Western label (windows-1252, Latin-1) whose text reads as mojibake ("Ðîññèÿ") yields to the
+  detector's guess.
 A text is refused only when nothing decodes it (or it is binary), and the refusal names
 every encoding tried.
 """
@@ -24,6 +25,8 @@ WINDOWS_1252_LABELS = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "as
 SNIFF_BYTES = 8192  # the declaration is in the head; browsers look at 1024 bytes, pages put it later
 META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+# The default labels of editors and servers; a page in another script mislabelled with one of them reads as mojibake.
+WESTERN = {"cp1252", "iso8859-1", "latin-1", "iso8859-15"}
 MOJIBAKE_RATIO = 0.2  # charset-normalizer's "mess" of a text read in the wrong single-byte encoding
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 MAX_CONTROL_SHARE = 0.01  # text has almost none; binary data read as text is full of them
@@ -104,8 +107,8 @@ def _second_opinion(data, decoded):
     as_utf8 = _decode(data, "utf-8", "UTF-8, though labelled " + decoded.encoding)
     if isinstance(as_utf8, Decoded):
         return as_utf8
-    if mess_ratio(decoded.text, maximum_threshold=1.0) < MOJIBAKE_RATIO:
-        return decoded
+    if decoded.encoding not in WESTERN or mess_ratio(decoded.text, maximum_threshold=1.0) < MOJIBAKE_RATIO:
+        return decoded  # a page that names a regional code page (windows-1251) chose it
     best = from_bytes(data).best()
     if best is None or best.encoding == decoded.encoding:
         return decoded
