@@ -172,6 +172,14 @@ def test_a_guess_of_the_capture_day_is_not_a_date():
     assert dated(body=BODY * 3 + footer_widget, captured_at=captured) is None
 
 
+def test_a_slash_date_is_read_day_first_on_a_page_not_in_american_english():
+    html = html_page(after_h1="<p>08/11/2023</p>").replace("<html>", '<html lang="en-IE">')
+    tree = parse_tree(html)
+    stated = page_date(tree, meta_values(tree), html)
+    assert stated.date == datetime.date(2023, 11, 8) and stated.how.endswith("read day first")
+    assert dated(after_h1="<p>08/11/2023</p>").date == datetime.date(2023, 8, 11)
+
+
 def test_a_month_stays_a_month():
     stated = dated(after_h1="<p>March 2022</p>")
     assert (stated.date, stated.precision) == (datetime.date(2022, 3, 1), DatePrecision.MONTH)

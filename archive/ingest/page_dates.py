@@ -32,6 +32,7 @@ NEAR_HEADLINE_CHARS = 600
 BEFORE_HEADLINE_CHARS = 200
 SKIPPED_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "select", "option", "button", "form"}
 MIN_YEAR = 1990
+SLASH_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
 UTC_TIMESTAMP = re.compile(r"T\d\d:\d\d.*(?:Z|[+-]00:?00)$")
 
 
@@ -42,6 +43,8 @@ def page_date(tree, meta, html, url="", captured_at=None):
         stated if stated and stated.date.year >= MIN_YEAR and stated.date < latest else None
         for stated in (declared_date(tree, meta), visible_date(tree), htmldate_guess(html, url, latest))
     )
+    if visible and SLASH_DATE.search(visible.text):
+        visible = read_slash_date(visible, tree.get("lang") or "", [declared, guessed], latest)
     if guessed and captured_at and guessed.date == captured_at.date():
         guessed = None  # a guess of the capture day is the page's "today" widget, not its date
     return agreed_date(declared, visible, guessed)
@@ -88,6 +91,25 @@ def _within(day, stated):
     if stated.precision == DatePrecision.MONTH:
         return (day.year, day.month) == (stated.date.year, stated.date.month)
     return stated.precision == DatePrecision.YEAR and day.year == stated.date.year
+
+
+def read_slash_date(stated, language, others, latest):
+    """dates.py reads 06/11/2023 in the US order; a page in another language, or another signal, may say otherwise.
+
+    The day-first reading wins when another signal states it, or when the page is not in American English
+    (`lang` other than en/en-US) and no signal states the US reading.
+    """
+    swapped_day, swapped_month = stated.date.month, stated.date.day
+    if swapped_day == swapped_month or swapped_month > 12:
+        return stated
+    swapped = datetime.date(stated.date.year, swapped_month, swapped_day)
+    confirmed = {other.date for other in others if other and other.precision == DatePrecision.DAY}
+    if stated.date in confirmed or swapped >= latest:
+        return stated
+    american = language.lower().replace("_", "-") in ("en", "en-us", "")
+    if swapped in confirmed or not american:
+        return StatedDate(swapped, stated.precision, stated.time, stated.text, stated.how + ", read day first")
+    return stated
 
 
 def declared_date(tree, meta):
