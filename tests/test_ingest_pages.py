@@ -58,11 +58,14 @@ def test_the_http_charset_wins_over_the_page_meta():
         ("cp1250", '<meta http-equiv="Content-Type" content="text/html; charset=windows-1250">', "Ministerstwo Obrony"),
         ("cp1252", '<meta charset="windows-1252">', "„Verteidigung“ kostet 300 Mio. €"),
         ("cp1252", '<meta charset="iso-8859-1">', "Försvarsministern sade: „Vi är redo“"),
-        ("cp1257", '<?xml version="1.0" encoding="windows-1257"?><meta name="x">', "Krašto apsaugos ministerija"),
+        ("cp1257", '<?xml version="1.0" encoding="windows-1257"?>', "Krašto apsaugos ministerija"),
     ],
 )
 def test_a_page_in_a_legacy_encoding_is_read_by_its_declaration(encoding, declaration, words):
-    data = html_page(head=declaration, body=f"<p>{words}</p>").encode(encoding)
+    page = html_page(head=declaration, body=f"<p>{words}</p>")
+    if declaration.startswith("<?xml"):
+        page = declaration + page  # an XML declaration is only one at the very start
+    data = page.encode(encoding)
     decoded = decode_text(data, html=True)
     assert words in decoded.text and decoded.encoding == encoding
 

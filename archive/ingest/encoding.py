@@ -27,7 +27,16 @@ META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]
 XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 # The default labels of editors and servers; a page in another script mislabelled with one of them reads as mojibake.
 WESTERN = {"cp1252", "iso8859-1", "latin-1", "iso8859-15"}
-MOJIBAKE_RATIO = 0.2  # charset-normalizer's "mess" of a text read in the wrong single-byte encoding
+MOJIBAKE_RATIO = 0.2
+# The WHATWG Encoding Standard's encodings by Python's names (what a page can be in; the Mac ones left out, as
+# the detector takes Finnish for Mac Roman), in the order of their use on the web, which breaks ties.
+WEB_ENCODINGS = ["utf_8", "cp1252", "cp1251", "cp1250", "iso8859_15", "iso8859_2", "cp1257", "koi8_r", "koi8_u",
+                 "cp1253", "cp1254", "cp1255", "cp1256", "cp1258", "cp874", "cp866", "iso8859_3", "iso8859_4",
+                 "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8", "iso8859_10", "iso8859_13", "iso8859_14",
+                 "iso8859_16", "gb18030", "big5", "euc_jp", "iso2022_jp", "shift_jis", "euc_kr", "utf_16_be",
+                 "utf_16_le"]  # fmt: skip
+TIE = 0.01  # charset-normalizer's "mess" of a text read in the wrong single-byte encoding
+MARKUP = re.compile(rb"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|&#?\w+;", re.IGNORECASE | re.DOTALL)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 MAX_CONTROL_SHARE = 0.01  # text has almost none; binary data read as text is full of them
 
@@ -109,18 +118,38 @@ def _second_opinion(data, decoded):
         return as_utf8
     if decoded.encoding not in WESTERN or mess_ratio(decoded.text, maximum_threshold=1.0) < MOJIBAKE_RATIO:
         return decoded  # a page that names a regional code page (windows-1251) chose it
-    best = from_bytes(data).best()
+    best = detect(data)
     if best is None or best.encoding == decoded.encoding:
         return decoded
-    return Decoded(str(best), codec_name(best.encoding), f"charset detection, overruling {decoded.how}")
+    best.how = f"charset detection, overruling {decoded.how}"
+    return best
 
 
 def _detected(data, tried):
-    best = from_bytes(data).best()
-    if best is not None and not looks_binary(str(best)):
-        return Decoded(str(best), codec_name(best.encoding) or best.encoding, "charset detection")
+    best = detect(data)
+    if best is not None:
+        return best
     tried.append(("charset detection", "no encoding fits"))
     raise UndecodableText("cannot decode the text: tried " + "; ".join(f"{name} ({why})" for name, why in tried))
+
+
+def detect(data):
+    """charset-normalizer's best reading among the encodings browsers support (no hp-roman8, no DOS code pages).
+
+    It judges the text without its markup: English tag names and attributes otherwise make a
+    Finnish page in Latin-9 read best as Mac Roman.
+    """
+    text_only = MARKUP.sub(b" ", data)
+    matches = from_bytes(text_only if text_only.strip() else data, cp_isolation=WEB_ENCODINGS)
+    best = matches.best()
+    if best is None:
+        return None
+    # Readings the detector cannot tell apart go to the encoding the web uses most (Swedish "å" is cp1252, not cp1250).
+    tied = [m for m in matches if m.chaos <= best.chaos + TIE and m.coherence >= best.coherence - TIE]
+    names = {name for match in tied for name in (match.encoding, *match.could_be_from_charset)}
+    encoding = min(names, key=lambda name: WEB_ENCODINGS.index(name) if name in WEB_ENCODINGS else len(WEB_ENCODINGS))
+    decoded = _decode(data, codec_name(encoding) or encoding, "charset detection")
+    return decoded if isinstance(decoded, Decoded) else None
 
 
 def _decoded_or_raise(data, encoding, how):

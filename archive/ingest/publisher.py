@@ -30,7 +30,7 @@ FOOTER_TEXTS = "//footer//text() | //*[contains(@class, 'footer') or contains(@i
 LAST_TEXTS = 80  # without a <footer>, the © line is among the page's last pieces of text
 BODY_TEXTS = "//body//text()[not(ancestor::script or ancestor::style or ancestor::figure or ancestor::figcaption)]"
 MAX_COPYRIGHT_LINE = 200
-PHOTO_CREDIT = re.compile(r"/|\b(?:photo|foto|bild|image|getty|reuters|afp|dpa|imago|shutterstock|picture)", re.I)
+PHOTO_CREDIT = re.compile(r"\b(?:photo|foto|bild|image|getty|reuters|afp|dpa|imago|shutterstock|picture)", re.I)
 HOSTNAME = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$", re.IGNORECASE)
 # Where a page shows its own name: a logo, a header, a footer; not the headline, nor the menu's section names.
 SHOWN_TEXTS = "//body//text()[not(ancestor::title or ancestor::h1 or ancestor::nav)] | //img/@alt | //svg/title/text()"
@@ -92,11 +92,15 @@ def repeats_site_name(suffix, tree, site_names, domain):
 
 
 def names_an_institution(suffix):
-    """ "The White House", "Rosa-Luxemburg-Stiftung", "OSCE": a name our source-kind rules recognise, not a section
-    ("Analysis") or a single generic word."""
+    """ "The White House", "Moldavskie Vedomosti", "OSCE": a proper name of several capitalised words, an acronym,
+    or a name the source-kind rules recognise; not a section ("Analysis") or one generic word."""
     words = suffix.split()
-    named = len(words) >= 2 or "-" in suffix or (suffix.isupper() and len(suffix) >= 3)
-    return named and infer_kind(suffix) != Source.Kind.OTHER
+    if suffix.isupper() and len(suffix) >= 3:
+        return True
+    capitalised = [word for word in words if word[:1].isupper()]
+    if len(words) >= 2 and len(capitalised) > len(words) / 2:
+        return True
+    return (len(words) >= 2 or "-" in suffix) and infer_kind(suffix) != Source.Kind.OTHER
 
 
 def letters(text):

@@ -47,7 +47,7 @@ WORDS = (
         Kind.NEWS,
         r"news|nachrichten|новост|новин|uutiset|nyheter|ziņas|naujienos|uudised|press|presse|пресс|times"
         r"|post\b|gazet|газет|herald|tribune|journal|zeitung|dagblad|tidning|lehti|tidende|daily|radio|радио|tv\b|телеви"
-        r"|broadcast|rundfunk|media|медиа|news\s?agency|агентств|telegraf|courier|kurier|observer|guardian"
+        r"|broadcast|rundfunk|media|медиа|vedomost|ведомост|izvesti|извести|pravda|правд|vesti\b|вести\b|news\s?agency|агентств|telegraf|courier|kurier|observer|guardian"
         r"|reuters|tass\b|тасс|interfax|интерфакс|укрінформ|ukrinform|yle\b|err\b|lsm\b|lrt\b|bbc|dw\b",
     ),
 )
