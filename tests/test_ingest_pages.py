@@ -81,6 +81,13 @@ def test_cyrillic_bytes_mislabelled_as_western_are_detected_not_shown_as_mojibak
     assert "Министры обороны" in decoded.text and decoded.how.startswith("charset detection")
 
 
+def test_a_utf8_page_with_a_stray_latin1_byte_is_read_as_a_browser_shows_it():
+    page = html_page(head='<meta charset="utf-8">', body="<p>Größe und Gewicht</p>" * 400).encode()
+    page = page.replace(b"Gewicht</p>", "Gewicht für</p>".encode("latin-1"), 1)
+    decoded = decode_text(page, html=True)
+    assert decoded.how == "UTF-8, 1 stray bytes replaced" and "Größe" in decoded.text and "f\ufffdr" in decoded.text
+
+
 def test_undeclared_legacy_text_is_detected():
     text = "Die Bundeswehr übernimmt ab März die Führung der Luftraumüberwachung über dem Baltikum, hieß es.\n" * 3
     decoded = decode_text(text.encode("cp1252"))

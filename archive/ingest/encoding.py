@@ -35,7 +35,11 @@ WEB_ENCODINGS = ["utf_8", "cp1252", "cp1251", "cp1250", "iso8859_15", "iso8859_2
                  "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8", "iso8859_10", "iso8859_13", "iso8859_14",
                  "iso8859_16", "gb18030", "big5", "euc_jp", "iso2022_jp", "shift_jis", "euc_kr", "utf_16_be",
                  "utf_16_le"]  # fmt: skip
-TIE = 0.01  # charset-normalizer's "mess" of a text read in the wrong single-byte encoding
+TIE = 0.01
+MAX_STRAY_SHARE = 0.001
+UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)  # charset-normalizer's "mess" of a text read in the wrong single-byte encoding
 MARKUP = re.compile(rb"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|&#?\w+;", re.IGNORECASE | re.DOTALL)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 MAX_CONTROL_SHARE = 0.01  # text has almost none; binary data read as text is full of them
@@ -126,7 +130,7 @@ def _second_opinion(data, decoded):
 
 
 def _detected(data, tried):
-    best = detect(data)
+    best = _mostly_utf8(data) or detect(data)
     if best is not None:
         return best
     tried.append(("charset detection", "no encoding fits"))
@@ -149,7 +153,24 @@ def detect(data):
     names = {name for match in tied for name in (match.encoding, *match.could_be_from_charset)}
     encoding = min(names, key=lambda name: WEB_ENCODINGS.index(name) if name in WEB_ENCODINGS else len(WEB_ENCODINGS))
     decoded = _decode(data, codec_name(encoding) or encoding, "charset detection")
-    return decoded if isinstance(decoded, Decoded) else None
+    if isinstance(decoded, Decoded):
+        return decoded
+    whole = from_bytes(data, cp_isolation=WEB_ENCODINGS).best()  # the text alone misled it: judge the whole page
+    if whole is None or looks_binary(str(whole)):
+        return None
+    return Decoded(str(whole), codec_name(whole.encoding) or whole.encoding, "charset detection")
+
+
+def _mostly_utf8(data):
+    """A UTF-8 page with a few stray bytes (a pasted Latin-1 "ü"), as a browser shows it: each stray a U+FFFD.
+
+    Only when its valid multi-byte sequences outnumber the strays: a page in a legacy encoding has none.
+    """
+    text = data.decode("utf-8", errors="replace")
+    strays = text.count("\ufffd")
+    if strays > MAX_STRAY_SHARE * len(data) or len(UTF8_SEQUENCE.findall(data)) <= strays or looks_binary(text):
+        return None
+    return Decoded(text, "utf-8", f"UTF-8, {strays} stray bytes replaced")
 
 
 def _decoded_or_raise(data, encoding, how):
