@@ -14,6 +14,7 @@ from archive.ingest.clean import clean_text
 from archive.ingest.dates import parse_record_date
 from archive.ingest.html import domain_of, parse_html
 from archive.ingest.language import detect_language
+from archive.ingest.page_dates import plausible_shown_date
 from archive.ingest.readers import UnreadableInput
 from archive.models import DatePrecision
 
@@ -156,6 +157,8 @@ def draft_from_html(raw, known_sources):
         draft.fields["author"] = page.author
     if page.date:
         set_date(draft, page.date, f"From {page.date.how}: {{}}.")
+    elif draft.fields.get("published_on") and not plausible_shown_date(draft.fields["published_on"], raw.captured_at):
+        set_date(draft, None, "")  # a date line in the text on or after the capture day is a widget, not the date
     if page.language in settings.ARCHIVE_LANGUAGES and not draft.fields["language"]:
         draft.fields["language"] = page.language
     raw.url = raw.url or page.url

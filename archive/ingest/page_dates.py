@@ -8,7 +8,8 @@
 3. htmldate's fast mode (original_date=True, extensive_search=False): its selectors find
    dates that pages put in other places ("Posted on" widgets, URL paths, comment markup).
 Our rules hold over all three: never a date after the capture (or, without one, the
-import), never the capture day itself from a guess, and the note says which rule found it.
+import), never the capture day itself unless the metadata declares it, and the note says
+which rule found it.
 """
 
 import datetime
@@ -45,9 +46,16 @@ def page_date(tree, meta, html, url="", captured_at=None):
     )
     if visible and SLASH_DATE.search(visible.text):
         visible = read_slash_date(visible, tree.get("lang") or "", [declared, guessed], latest)
-    if guessed and captured_at and guessed.date == captured_at.date():
-        guessed = None  # a guess of the capture day is the page's "today" widget, not its date
+    visible, guessed = (s if s and plausible_shown_date(s.date, captured_at) else None for s in (visible, guessed))
     return agreed_date(declared, visible, guessed)
+
+
+def plausible_shown_date(date, captured_at=None):
+    """A date the page shows (not declares) may be its date: before the capture day, or before tomorrow without one.
+
+    A page's "today" widget shows the capture day; only the page's metadata may state that day.
+    """
+    return date < captured_at.date() if captured_at else date <= datetime.date.today()
 
 
 def agreed_date(declared, visible, guessed):
