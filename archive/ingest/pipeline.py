@@ -262,9 +262,9 @@ def source_named(name):
     if found is not None:
         return found
     wanted = " ".join(name.split()).casefold()
-    for source in Source.objects.exclude(signatures="").only("pk", "signatures"):
+    for source in Source.objects.exclude(signatures=""):
         if any(" ".join(line.split()).casefold() == wanted for line in source.signatures.splitlines()):
-            return Source.objects.get(pk=source.pk)
+            return source
     return None
 
 

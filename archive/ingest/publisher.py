@@ -10,7 +10,7 @@ source whose domain the page's URL is on, then the first candidate (pipeline.py)
 
 import re
 
-from archive.ingest.source_kinds import infer_kind
+from archive.ingest.source_kinds import IN_COMPOUNDS, infer_kind
 from archive.models import Source
 
 SITE_META = ("og:site_name", "publisher", "application-name", "dc.publisher")
@@ -100,7 +100,9 @@ def names_an_institution(suffix):
     capitalised = [word for word in words if word[:1].isupper()]
     if len(words) >= 2 and len(capitalised) > len(words) / 2:
         return True
-    return (len(words) >= 2 or "-" in suffix) and infer_kind(suffix) != Source.Kind.OTHER
+    if len(words) == 1:  # a compound that names a kind ("Iltalehti", "Aftonbladet"), not the bare word ("News")
+        return any(pattern.search(suffix) and not pattern.fullmatch(suffix) for _, pattern in IN_COMPOUNDS)
+    return infer_kind(suffix) != Source.Kind.OTHER
 
 
 def letters(text):

@@ -213,7 +213,8 @@ def read_warc(path, compressed):
 
 
 def warc_response(path, number, record):
-    """An HTML page from a WARC response record; other records (requests, metadata, images) are skipped."""
+    """An HTML page from a WARC response record (or a ReadFailure when no encoding reads it); other records
+    (requests, metadata, images) are skipped."""
     if record.rec_type != "response" or record.http_headers is None:
         return None
     content_type = record.http_headers.get_header("Content-Type") or ""

@@ -26,7 +26,7 @@ WORDS = (
         Kind.INTERNATIONAL,
         r"organi[sz]ation|united\s?nations|nato\b|osce\b|оон\b|нато\b|european\s?(?:union|commission"
         r"|council|parliament|external|defence\s?agency)|council\s+of\s+europe|international\s+atomic"
-        r"|intergovernmental|secretariat|объединённых\s+наций|організаці",
+        r"|eeas\b|intergovernmental|secretariat|объединённых\s+наций|організаці",
     ),
     (
         Kind.MINISTRY,
@@ -35,7 +35,7 @@ WORDS = (
         r"|kanzler|kanslia|канцеляр|parliament|bundestag|riksdag|eduskunt|saeim|seimas|riigikogu|sejm"
         r"|дума|верховн|armed\s?forces|bundeswehr|defen[cs]e\s?forces|embass|botschaft|посольств"
         r"|department\s+of|state\s?department|cabinet|prime\s?minist|ministère|valsts\s?kancel"
-        r"|aizsardz|puolustusvoim|försvarsmakt|defmin|mod\b|mfa\b|amt\b|bundesamt|suurlähetyst|vēstniecīb"
+        r"|aizsardz|puolustusvoim|försvarsmakt|defmin|mod\b|mfa\b|officials\b|amt\b|bundesamt|suurlähetyst|vēstniecīb"
         r"|ambasad|ambassad",
     ),
     (
@@ -52,7 +52,10 @@ WORDS = (
     ),
 )
 # Germanic and Finnish names join these into one word: "Bundesministerium", "Försvarsdepartementet", "ulkoministeriö".
-IN_COMPOUNDS = re.compile(r"minist|departement|regierung|kanzleramt|puolustusvoim|försvarsmakt", re.IGNORECASE)
+IN_COMPOUNDS = (
+    (Kind.MINISTRY, re.compile(r"minist|departement|regierung|kanzleramt|puolustusvoim|försvarsmakt", re.IGNORECASE)),
+    (Kind.NEWS, re.compile(r"lehti|sanomat|zeitung|blatt|blad|tidning|nachrichten|uutiset|nyheter", re.IGNORECASE)),
+)
 # In a name a word must start where the stem does; a domain label runs words together ("bundesregierung").
 NAME_PATTERNS = [(kind, re.compile(rf"(?<![^\W_])(?:{words})", re.IGNORECASE)) for kind, words in WORDS]
 LABEL_PATTERNS = [(kind, re.compile(words, re.IGNORECASE)) for kind, words in WORDS]
@@ -66,8 +69,9 @@ def infer_kind(name, domain=""):
     if INTERNATIONAL_DOMAIN.search(domain):
         return Kind.INTERNATIONAL
     labels = " ".join(domain.split(".")[:-1])  # "kremlin.ru" → "kremlin": words, without the top-level domain
-    if IN_COMPOUNDS.search(name or ""):
-        return Kind.MINISTRY
+    for kind, pattern in IN_COMPOUNDS:
+        if pattern.search(name or ""):
+            return kind
     for text, patterns in ((name or "", NAME_PATTERNS), (labels, LABEL_PATTERNS)):
         for kind, pattern in patterns:
             if pattern.search(text):
