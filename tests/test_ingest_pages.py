@@ -6,7 +6,7 @@ The golden pages themselves are in tests/ingest_examples/pages/ (test_ingest_gol
 import datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.ingest.dates import find_date_in_line
@@ -352,3 +352,52 @@ def test_an_imported_source_gets_its_inferred_kind_and_an_editor_can_change_it(a
     assert response.status_code == 302
     source.refresh_from_db()
     assert source.kind == Source.Kind.INTERNATIONAL
+
+
+# Whatever arrives
+
+
+@given(st.binary(max_size=3000))
+def test_any_bytes_decode_or_are_refused_with_a_reason(data):
+    try:
+        decoded = decode_text(data, html=True)
+    except UndecodableText as refusal:
+        assert str(refusal).startswith("cannot decode the text: tried ")
+    else:
+        assert isinstance(decoded.text, str) and decoded.how
+
+
+MARKUP_PIECES = [
+    "<h1>",
+    "</h1>",
+    "<p>",
+    "</p>",
+    "<time datetime='2022-03-1",
+    "<meta charset=",
+    "<title>",
+    " | ",
+    "©",
+    "12 March 2022",
+    "3. März ",
+    "Published ",
+    "<footer>",
+    "<script>",
+    " ",
+    "x",
+    "й",
+    "\n",
+    "2099-01-01",
+]
+
+
+@settings(deadline=None, max_examples=60)  # each example runs trafilatura and htmldate: tens of milliseconds
+@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=60).map("".join))
+def test_any_markup_is_read_or_refused_never_crashes(html):
+    from archive.ingest.extract import draft_from
+    from archive.ingest.readers import UnreadableInput
+
+    try:
+        draft = draft_from(RawRecord(origin="fuzz.html", html=html), {}, "Desk", "en")
+    except UnreadableInput:
+        return
+    assert draft.fields["title"] and draft.fields["body"].strip()
