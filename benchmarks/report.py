@@ -5,7 +5,8 @@ the peer engines (SQLite FTS5, tantivy) when --peers ran."""
 def _ratio(stock, ours):
     if not stock or not ours:
         return "–"
-    return f"{stock / ours:.1f}×"
+    ratio = stock / ours
+    return f"{ratio:.1f}×" if ratio >= 0.95 else f"{ratio:.2f}×"
 
 
 def _cpu(measured, key):
@@ -57,8 +58,8 @@ def markdown(result):
     if view["refused"]:
         lines.append("Refused as too broad (400): " + ", ".join(view["refused"]))
     lines.append("Slowest (median ms): " + ", ".join(f"{name} {ms}" for ms, name in view["slowest"]))
-    build = result["ours_rebuild"]
-    lines.append(f"Database load {result.get('load_seconds')} s; index of {build['documents']:,} documents.")
+    if "load_seconds" in result:
+        lines.append(f"Database load {result['load_seconds']} s.")
     return "\n".join(lines)
 
 
