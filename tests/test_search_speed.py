@@ -4,16 +4,20 @@ import re
 
 import numpy as np
 import pytest
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from haystack import connections
 
 from archive.search.analysis import WORD
 from archive.search.highlight import WordMatcher, _matches, snippet
 from archive.search.outbox import drain_all
+from archive.search.service import Hit
 from archive.search.whoosh import searcher as whoosh_search
 from archive.search.whoosh import segments
 from archive.search.whoosh.backend import ArchiveCodec, archive_schema, whoosh_document
 from archive.search.whoosh.rebuild import rebuild
 from archive.search.whoosh.searcher import snapshots
+from archive.templatetags.archive_tags import hit_rows
 from tests.factories import make_article, make_source
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +217,17 @@ def test_our_codec_and_text_format_write_what_whooshs_own_write(tmp_path, varied
         return lengths, postings, list(reader.all_stored_fields())
 
     assert written_by(archive_schema(), ArchiveCodec(), "ours") == written_by(stock_schema, W3Codec(), "whoosh")
+
+
+def test_search_rows_built_in_python_are_the_rows_the_include_draws(client):
+    source = make_source("Kyiv <Post> & Co")
+    original = make_article("NATO summit <b>in Vilnius</b>", "Allies met in Vilnius.", source, date="2023-07-11")
+    copy = make_article("Allies & partners", "Allies met in Vilnius again.", source, date="2023-07-01", precision="month")
+    copy.author = "O'Brien"
+    copy.near_duplicate_of = original
+    copy.save()
+    drain_all()
+    for article, text in ((original, mark_safe("Allies met in <mark>Vilnius</mark>.")), (copy, "")):
+        include = render_to_string("includes/article_row.html", {"article": article, "snippet": text})
+        assert hit_rows([Hit(article, text)]) == include.strip()
+    assert client.get("/search/", {"q": "vilnius"}).content.decode().count('<li class="result">') == 2
