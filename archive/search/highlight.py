@@ -51,6 +51,13 @@ def word_keys(word, language):
     return stem_word(word, language), fold(normalise_word(word)), fold(word)
 
 
+@functools.lru_cache(maxsize=50_000)
+def _initials(start):
+    """A word's first two letters folded, as WordMatcher.initials holds them: a long text has
+    thousands of distinct words but far fewer distinct starts."""
+    return fold(start)[:2]
+
+
 def snippet(text, matcher, language, length=SNIPPET_LENGTH):
     """A passage of about `length` characters around the densest cluster of matches."""
     text = " ".join((text or "").split())
@@ -89,7 +96,7 @@ def _matches(text, matcher, language):
     # Each distinct word is judged once; then one C-speed pass finds where the hits are.
     initials = matcher.initials
     hits = {
-        word for word in set(WORD.findall(text)) if fold(word[:2])[:2] in initials and matcher.matches(word, language)
+        word for word in set(WORD.findall(text)) if _initials(word[:2]) in initials and matcher.matches(word, language)
     }
     if not hits:
         return []

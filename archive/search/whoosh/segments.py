@@ -209,6 +209,34 @@ def positions_of_any(segment_reader, field, forms):
     return np.sort(np.concatenate(keys))
 
 
+class BoundedCache:
+    """A dict of arrays (or tuples of arrays) that forgets the least recently used past a
+    total size in bytes; safe to share between a worker's threads."""
+
+    def __init__(self, limit_bytes):
+        self.limit = limit_bytes
+        self.size = 0
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def __setitem__(self, key, value):
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = value
+            self.size += _nbytes(value)
+            while self.size > self.limit and len(self._entries) > 1:
+                _, dropped = self._entries.popitem(last=False)
+                self.size -= _nbytes(dropped)
+
+
 def _nbytes(arrays):
     return sum(array.nbytes for array in arrays) if isinstance(arrays, tuple) else arrays.nbytes
 
