@@ -265,3 +265,24 @@ def test_highlighted_words_are_the_ones_a_word_by_word_scan_finds(text, picks, p
     for language in ("en", "ru", "fi"):
         matcher = WordMatcher(query, ["en", "ru", "fi", "sv", "de"])
         assert _matches(text, matcher, language) == matches_word_by_word(text, matcher, language)
+
+
+def test_a_kept_prefix_expansion_never_outlives_its_index_version(client):
+    source = make_source("Delfi")
+    make_article("Zebrafish study", "Zebrafish in the Baltic.", source, date="2022-03-01")
+    drain_all()
+    assert result_titles(client.get("/search/", {"q": "zebr*"})) == ["Zebrafish study"]
+    assert result_titles(client.get("/search/", {"q": "zebr*", "source": "delfi"})) == ["Zebrafish study"]
+    make_article("Zebrawood trade", "Zebrawood imports.", source, date="2022-04-01")
+    drain_all()
+    assert sorted(result_titles(client.get("/search/", {"q": "zebr*"}))) == ["Zebrafish study", "Zebrawood trade"]
+
+
+def test_a_prefix_expands_to_the_words_whoosh_lists(varied):
+    snapshot = current_snapshot()
+    evaluator = whoosh_search.Evaluator(snapshot, ["en"], None)
+    reader = snapshot.searcher.reader()
+    expected = [(field, term.decode()) for field in ("title", "text") for term in reader.expand_prefix(field, "s")]
+    assert evaluator._expand(("title", "text"), "s") == expected
+    evaluator._prefix(whoosh_search.q.Prefix("s"))
+    assert snapshot.expansions.get((("title", "text"), "s")) == expected

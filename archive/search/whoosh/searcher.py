@@ -35,6 +35,9 @@ with __import__("warnings").catch_warnings():
 log = logging.getLogger(__name__)
 
 MAX_PREFIX_EXPANSION = 300
+TOO_MANY = [("", "")]  # an expansion past MAX_PREFIX_EXPANSION, kept like any other
+# Prefix expansions a snapshot keeps (each at most MAX_PREFIX_EXPANSION terms).
+KEPT_EXPANSIONS = 2000
 # Work (CPU seconds of the request's thread) one query may do before it is refused as too
 # broad instead of holding a worker. CPU, not wall time, so a busy machine does not turn
 # ordinary queries away.
@@ -53,6 +56,7 @@ class Snapshot:
         self.generation = generation
         self._memo = {}
         self._postings = BoundedCache(SNAPSHOT_POSTINGS_BYTES)
+        self.expansions = BoundedCache(KEPT_EXPANSIONS, size_of=lambda _terms: 1)
         # (segment reader, offset of its first document, its SegmentArrays). An empty index
         # has one EmptyReader leaf, and no segment to read.
         self.leaves = [
@@ -220,19 +224,30 @@ class Evaluator:
 
     def _prefix(self, node):
         prefix = fold(node.prefix)
-        reader = self.snapshot.searcher.reader()
-        terms = []
-        for field in self._fields(node.field):
-            for term in reader.expand_prefix(field, prefix):
-                terms.append((field, term.decode("utf-8") if isinstance(term, bytes) else term))
-                if len(terms) > MAX_PREFIX_EXPANSION:
-                    raise q.QueryTooBroad(
-                        f"Too broad: “{node.prefix}*” matches more than {MAX_PREFIX_EXPANSION} words. "
-                        "Give more letters."
-                    )
+        fields = tuple(self._fields(node.field))
+        # Whoosh walks every segment's term file for an expansion (~60 ms at 100,000 articles,
+        # half a prefix query); a snapshot's segments never change, so neither does it.
+        terms = self.snapshot.expansions.get((fields, prefix))
+        if terms is None:
+            terms = self.snapshot.expansions[(fields, prefix)] = self._expand(fields, prefix)
+        if terms is TOO_MANY:
+            raise q.QueryTooBroad(
+                f"Too broad: “{node.prefix}*” matches more than {MAX_PREFIX_EXPANSION} words. Give more letters."
+            )
         ids = [self.snapshot.postings(field, term) for field, term in terms]
         scoring = wq.Or([wq.Term(field, term, boost=TEXT_FIELD_BOOSTS.get(field, 1.0)) for field, term in terms])
         return self.snapshot.mask_of(np.concatenate(ids) if ids else []), scoring
+
+    def _expand(self, fields, prefix):
+        """[(field, term)] of the words starting with `prefix`; TOO_MANY past MAX_PREFIX_EXPANSION."""
+        reader = self.snapshot.searcher.reader()
+        terms = []
+        for field in fields:
+            for term in reader.expand_prefix(field, prefix):
+                terms.append((field, term.decode("utf-8") if isinstance(term, bytes) else term))
+                if len(terms) > MAX_PREFIX_EXPANSION:
+                    return TOO_MANY
+        return terms
 
     def _phrase(self, node):
         # Candidates first (every word present), then Whoosh checks positions on them only.

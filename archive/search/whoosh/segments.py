@@ -210,11 +210,13 @@ def positions_of_any(segment_reader, field, forms):
 
 
 class BoundedCache:
-    """A dict of arrays (or tuples of arrays) that forgets the least recently used past a
-    total size in bytes; safe to share between a worker's threads."""
+    """A dict that forgets the least recently used entries past a total size (`size_of` an
+    entry: by default the bytes of its array or tuple of arrays); safe to share between a
+    worker's threads."""
 
-    def __init__(self, limit_bytes):
-        self.limit = limit_bytes
+    def __init__(self, limit, size_of=None):
+        self.limit = limit
+        self.size_of = size_of or _nbytes
         self.size = 0
         self._entries = OrderedDict()
         self._lock = threading.Lock()
@@ -231,10 +233,10 @@ class BoundedCache:
             if key in self._entries:
                 return
             self._entries[key] = value
-            self.size += _nbytes(value)
+            self.size += self.size_of(value)
             while self.size > self.limit and len(self._entries) > 1:
                 _, dropped = self._entries.popitem(last=False)
-                self.size -= _nbytes(dropped)
+                self.size -= self.size_of(dropped)
 
 
 def _nbytes(arrays):
