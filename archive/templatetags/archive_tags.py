@@ -57,3 +57,18 @@ def _hit_row(article, snippet):
         )
     row.append("\n</li>")
     return "".join(row)
+
+
+@register.filter
+def filter_chips(facets):
+    """A removable chip for each selected facet value. A page's facets list every source and
+    year, and a template loop over them all cost more than the chips it draws."""
+    return mark_safe(
+        "".join(
+            f'\n  <li><a href="{escape(entry.url)}" title="Remove this filter">'
+            f"{escape(str(facet.title))}: {escape(str(entry.label))} ×</a></li>\n  "
+            for facet in facets
+            for entry in facet.entries
+            if entry.selected
+        )
+    )
