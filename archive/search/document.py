@@ -10,7 +10,6 @@ from archive.search.facets import FACETS
 
 # Relevance: a word in the title counts three times one in the text, on every engine.
 TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0}
-TEXT_FIELDS = ("title", "text", "author")
 # Sorting oldest first puts undated articles last: they sort as this date.
 UNDATED_LAST = 99_999_999
 
