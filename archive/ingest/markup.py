@@ -77,11 +77,12 @@ def tidy(paragraph):
     tags, bare rules."""
     lines = []
     for line in paragraph.split("\n"):
-        line = STRAY_ASTERISKS.sub("", LEADING_HASHES.sub("", line.strip()))
+        line = LEADING_HASHES.sub("", line.strip())
+        line = STRAY_ASTERISKS.sub("", line) if "*" in line else line  # the lookbehinds cost at every position
         for leftover in ("<tag>", "[link](url)", "# heading", "\\# escape"):
             line = LEFTOVER[leftover].sub("", line) if LEFTOVER[leftover].search(line) else line
         if not ONLY_RULE.match(line):
-            lines.append(re.sub(r"[ \t]+", " ", line).strip())
+            lines.append(re.sub(r"[ \t]{2,}|\t", " ", line).strip())
     return "\n".join(lines)
 
 
