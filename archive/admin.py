@@ -58,8 +58,8 @@ class ArticleAdmin(IngestAdminMixin, SimpleHistoryAdmin):
         ("Kept apart from the body", {"fields": ["captions", "contact"], "classes": ["collapse"]}),
         (
             "Provenance",
-            {"fields": ["near_duplicate_of", "translation_of", "captured_at", "provenance", "is_published", "content_hash",
-                        "created_by", "created_at", "updated_at"]},
+            {"fields": ["near_duplicate_of", "translation_of", "captured_at", "provenance", "is_published",
+                        "content_hash", "created_by", "created_at", "updated_at"]},
         ),
     ]  # fmt: skip
 

@@ -54,6 +54,8 @@ def plain_text(text):
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     if not has_markup(text):
         return text
+    # A tag broken over lines (<img⏎src=…>) is one tag, not lines of text.
+    text = HTML_TAG.sub(lambda tag: " ".join(tag.group().split()) if "\n" in tag.group() else tag.group(), text)
     if HTML_BLOCK_TAG.search(text) and not MARKDOWN_SIGNS.search(text):
         paragraphs = html_paragraphs(text)
     else:
