@@ -1,7 +1,8 @@
 """The read-only JSON API (django-ninja): articles searched like the search page, actors, sources.
 
 OpenAPI at /api/openapi.json, docs at /api/docs/ (Swagger UI served from ninja's own
-static files, so the page works offline). Every error is JSON with a "message".
+static files, so the page works offline). Every error, an unknown /api/ path and a crash
+included, is JSON with a "detail" and the right status.
 """
 
 import math
@@ -37,7 +38,7 @@ api = NinjaAPI(
 
 
 def error(request, message, status, **extra):
-    return api.create_response(request, {"message": message, **extra}, status=status)
+    return api.create_response(request, {"detail": message, **extra}, status=status)
 
 
 @api.exception_handler(Http404)
@@ -146,7 +147,7 @@ class SourcePage(Page):
 
 
 class ErrorOut(Schema):
-    message: str
+    detail: str
 
 
 class ArticleQuery(Schema):

@@ -3,6 +3,7 @@
 from django import forms
 from django.db.models import Q
 
+from archive.forms import QueryField
 from archive.models import Actor, ActorAlias
 from archive.search import query as q
 from archive.search.analysis import fold
@@ -13,7 +14,7 @@ MAX_DIRECTORY_QUERY = 100
 
 class ActorDirectoryForm(forms.Form):
     # Not "q": the header's search box shows the q of every page.
-    name = forms.CharField(required=False, max_length=MAX_DIRECTORY_QUERY, label="Name or alias", strip=True)
+    name = QueryField(required=False, max_length=MAX_DIRECTORY_QUERY, label="Name or alias")
     kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *Actor.Kind.choices])
     sort = forms.ChoiceField(required=False, choices=[("name", "Name"), ("articles", "Most articles")])
 

@@ -75,7 +75,7 @@ class RateLimitMiddleware:
             return self.get_response(request)
         message = f"Too many requests. Please wait {wait} seconds and try again."
         if rule == "api":
-            response = JsonResponse({"message": message, "retry_after": wait}, status=429)
+            response = JsonResponse({"detail": message, "retry_after": wait}, status=429)
         else:
             response = render(request, "errors/rate_limited.html", {"wait": wait}, status=429)
         response["Retry-After"] = str(wait)

@@ -13,7 +13,7 @@ from archive.search import query as q
 from archive.search.analysis import fold, query_forms
 from archive.search.whoosh_backend import date_number, whoosh_document
 
-TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0}
+TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0, "author": 1.0}
 KEYWORD_FIELDS = {"source": "source", "kind": "kind", "lang": "lang", "actor": "actors"}
 FACET_SIZES = {"source": 200, "kind": 20, "lang": 50, "actor": 500, "year": 200, "month": 12}
 UNDATED_LAST = 99_999_999

@@ -33,7 +33,7 @@ MAX_PREFIX_EXPANSION = 300
 # broad instead of holding a worker. CPU, not wall time, so a busy machine does not turn
 # ordinary queries away.
 QUERY_TIME_BUDGET_SECONDS = 1.5
-TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0}
+TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0, "author": 1.0}
 
 
 class Snapshot:
