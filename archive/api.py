@@ -8,9 +8,8 @@ included, is JSON with a "detail" and the right status.
 import math
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
@@ -293,7 +292,7 @@ def list_actors(request, q: str = "", kind: str = "", page: int = 1, page_size: 
 
 @api.get("/sources/", response={200: SourcePage, **ERRORS}, summary="Sources, with their article counts")
 def list_sources(request, kind: str = "", page: int = 1, page_size: int = 50):
-    sources = Source.objects.annotate(article_count=Count("articles", filter=Q(articles__is_published=True)))
+    sources = Source.objects.with_article_counts()
     if kind:
         sources = sources.filter(kind=kind)
     found = paginate(sources.order_by("name"), page, page_size)
@@ -301,6 +300,37 @@ def list_sources(request, kind: str = "", page: int = 1, page_size: int = 50):
             "results": [source_out(request, source) for source in found.object_list]}  # fmt: skip
 
 
-def api_not_found(request, rest=""):
-    """Unknown /api/ paths answer in JSON too, not with the site's HTML 404 page."""
-    return error(request, f"No API endpoint at {request.path}. See {reverse('api:openapi-view')}.", 404)
+# The index at /api/ ------------------------------------------------------------------
+
+EXAMPLES = {
+    "/api/articles/": "?q=nato+lang:en&sort=newest",
+    "/api/actors/": "?q=Lavrov",
+    "/api/sources/": "?kind=ministry",
+}
+
+
+def endpoints():
+    """Every operation in the OpenAPI schema, so the index never lists what the API lacks."""
+    schema = api.get_openapi_schema()
+    return [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": operation.get("description", ""),
+            "parameters": [parameter["name"] for parameter in operation.get("parameters", [])],
+            "example": path + EXAMPLES[path] if path in EXAMPLES else "",
+        }
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
+def api_index(request):
+    """/api/: a page for people (the endpoints, their parameters, examples, the docs); JSON for a
+    program that asks for it with Accept: application/json."""
+    links = {"docs": reverse("api:openapi-view"), "openapi": reverse("api:openapi-json")}
+    accept = request.headers.get("Accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        return JsonResponse({"title": api.title, "version": api.version, **links, "endpoints": endpoints()})
+    return render(request, "api/index.html", {"api": api, "endpoints": endpoints(), **links})

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from archive.forms import QueryField
-from archive.models import Actor, ActorAlias
+from archive.models import Actor, ActorAlias, Source
 from archive.search import query as q
 from archive.search.analysis import fold
 
@@ -30,6 +30,32 @@ class ActorDirectoryForm(forms.Form):
         if cleaned.get("sort") == "articles":
             return actors.order_by("-article_count", "name")
         return actors.order_by("name")
+
+
+class SourceDirectoryForm(forms.Form):
+    """The source directory's order and kind; a value it does not know is ignored with a notice."""
+
+    SORTS = {
+        "name": ("name",),
+        "count": ("-article_count", "name"),
+        "kind": ("kind", "name"),
+        "country": ("country", "name"),
+    }
+    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *Source.Kind.choices])
+    sort = forms.ChoiceField(required=False, choices=[(name, name) for name in SORTS])
+
+    def sources(self):
+        self.notices = [self.notice(name) for name in self.errors]
+        cleaned = self.cleaned_data
+        sources = Source.objects.with_article_counts()
+        if cleaned.get("kind"):
+            sources = sources.filter(kind=cleaned["kind"])
+        return sources.order_by(*self.SORTS[cleaned.get("sort") or "name"])
+
+    def notice(self, name):
+        if name == "sort":
+            return f"Sorted by name: there is no order “{self.data['sort']}” (use {', '.join(self.SORTS)})."
+        return f"Showing every kind: there is no kind “{self.data['kind']}”."
 
 
 def actor_ids_matching(text):

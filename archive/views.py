@@ -9,7 +9,7 @@ from django.views.generic import DetailView, TemplateView
 from archive.forms import SearchForm
 from archive.models import Article, ArticleSlug
 from archive.search import query as q
-from archive.search.service import IndexUnavailable, related_articles, search
+from archive.search.service import related_articles, search
 from archive.search.summary import facet_display
 from archive.search_help import SYNTAX_EXAMPLES
 
@@ -48,8 +48,6 @@ def search_view(request):
     except q.QueryTooBroad as error:
         context["error"] = str(error)
         return render(request, "search/search.html", context, status=400)
-    except IndexUnavailable:
-        return render(request, "search/unavailable.html", context, status=503)
     page = paginate(results, request.GET.get("page"))
     context.update(
         results=results,

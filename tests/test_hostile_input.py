@@ -124,6 +124,7 @@ PARAMETER_URLS = [
     "/archive/2022/?page=",
     "/archive/undated/?page=",
     "/sources/?sort=",
+    "/sources/?kind=",
     "/sources/yle-news/?page=",
     "/actors/nato/?page=",
 ]
