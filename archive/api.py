@@ -18,6 +18,7 @@ from archive.citations import FORMATS as CITATION_FORMATS
 from archive.forms import SearchForm
 from archive.models import Actor, Article, Source, iso_at_precision
 from archive.search import query as q
+from archive.search.query import printable
 from archive.search.service import FACET_FIELDS, IndexUnavailable, search
 from archive.search.summary import labels_for
 
@@ -224,6 +225,13 @@ def paginate(items, page, page_size):
         raise HttpError(404, f"There is no page {page}; the last page is {paginator.num_pages}.") from None
 
 
+def checked_kind(kind, kinds):
+    """A `kind` filter: empty, or one of `kinds`; anything else is a 400 that lists them."""
+    if kind and kind not in kinds.values:
+        raise HttpError(400, f"There is no kind “{kind}”: use one of {', '.join(kinds.values)}.")
+    return kind
+
+
 def facets_out(facets):
     out = {}
     for name in FACET_FIELDS:
@@ -281,9 +289,10 @@ def get_article(request, article_id: int):
 def list_actors(request, q: str = "", kind: str = "", page: int = 1, page_size: int = 50):
     """`q` matches a name or any alias, in any script."""
     actors = Actor.objects.with_article_counts().prefetch_related("aliases").order_by("name")
-    if q:
-        actors = actors.filter(pk__in=Actor.objects.matching_name(q).values("pk"))
-    if kind:
+    name = printable(q).strip()  # PostgreSQL refuses a NUL in a comparison
+    if name:
+        actors = actors.filter(pk__in=Actor.objects.matching_name(name).values("pk"))
+    if checked_kind(kind, Actor.Kind):
         actors = actors.filter(kind=kind)
     found = paginate(actors, page, page_size)
     return {"count": found.paginator.count, "page": found.number, "num_pages": found.paginator.num_pages,
@@ -293,7 +302,7 @@ def list_actors(request, q: str = "", kind: str = "", page: int = 1, page_size: 
 @api.get("/sources/", response={200: SourcePage, **ERRORS}, summary="Sources, with their article counts")
 def list_sources(request, kind: str = "", page: int = 1, page_size: int = 50):
     sources = Source.objects.with_article_counts()
-    if kind:
+    if checked_kind(kind, Source.Kind):
         sources = sources.filter(kind=kind)
     found = paginate(sources.order_by("name"), page, page_size)
     return {"count": found.paginator.count, "page": found.number, "num_pages": found.paginator.num_pages,

@@ -92,6 +92,12 @@ def permission_denied(request, exception=None):
     return error_page(request, 403, exception_message(exception))
 
 
+def csrf_failure(request, reason=""):
+    """Django's own CSRF page is bare and technical; an editor whose form expired needs this."""
+    message = "The form you sent has expired or came from another site. Reload the page and send it again."
+    return error_page(request, 403, message)
+
+
 def page_not_found(request, exception=None):
     return error_page(request, 404, exception_message(exception))
 

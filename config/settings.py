@@ -73,6 +73,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+CSRF_FAILURE_VIEW = "archive.errors.csrf_failure"  # the styled 403 page
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

@@ -68,8 +68,14 @@ def test_a_request_django_refuses_is_a_styled_400(visitor):
 
 
 def test_a_page_an_editor_may_not_open_is_a_styled_403(visitor):
-    visitor.force_login(User.objects.create_user("reader", password="a-long-reader-password", is_staff=True))
+    visitor.force_login(User.objects.create(username="reader", is_staff=True))
     assert_styled_page(visitor.get("/admin/archive/article/add/"), 403, "not allowed", "sign in")
+
+
+def test_an_expired_form_is_the_styled_403_not_djangos_bare_csrf_page():
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/admin/login/", {"username": "editor", "password": "x"})
+    assert_styled_page(response, 403, "expired", "Reload the page")
 
 
 def test_too_many_searches_get_the_styled_429_with_retry_after(visitor, settings):
