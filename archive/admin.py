@@ -6,8 +6,9 @@ from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from archive.forms import EventForm
 from archive.ingest_admin import IngestAdminMixin
-from archive.models import Actor, ActorAlias, Article, ArticleActor, Event, IndexTask, Source
+from archive.models import Actor, ActorAlias, Article, ArticleActor, Event, IndexTask, SavedSearch, Source
 
 # A pasted address without a scheme is meant as https (Django 6's default).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -100,12 +101,24 @@ class IndexTaskAdmin(admin.ModelAdmin):
 
 @admin.register(Event)
 class EventAdmin(DateSafeChangeListMixin, admin.ModelAdmin):
-    """Events are marked on every timeline whose span they fall in."""
+    """Events are marked on the timelines they concern (archive/events.py) whose span they fall in."""
 
+    form = EventForm
     list_display = ["name", "date", "end_date", "date_precision"]
     list_filter = ["date_precision"]
     search_fields = ["name", "description"]
     date_hierarchy = "date"
     autocomplete_fields = ["actors"]
     formfield_overrides = HTTPS_URLS
-    fields = ["name", "date", "date_precision", "end_date", "actors", "description", "link"]
+    fields = ["name", "when", "until", "actors", "description", "link"]
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    """Readers manage their own searches at /searches/; here an admin can see and pause them."""
+
+    list_display = ["name", "user", "is_active", "alerted_up_to"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "query", "user__username", "user__email"]
+    readonly_fields = ["feed_token", "created_at"]
+    raw_id_fields = ["user"]

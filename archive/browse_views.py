@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
 from archive import browse_dates
-from archive.browse_forms import ActorDirectoryForm, CompareForm, SourceDirectoryForm
+from archive.browse_forms import ActorDirectoryForm, ArticleListForm, CompareForm, SourceDirectoryForm
 from archive.compare import compare_chart
+from archive.events import EventScope
 from archive.models import Actor, Article, ArticleActor, Source
 from archive.timeline_context import filtered_timeline
 
@@ -94,9 +95,13 @@ class ActorView(DetailView):
             .annotate(n=Count("article", distinct=True))
             .order_by("-n", "actor__name")[:TOP_RELATED]
         )
-        page = page_of(articles.chronological().select_related("source"), self.request, ARTICLES_PER_PAGE)
+        order = ArticleListForm(self.request.GET)
+        page = page_of(order.ordered(articles, actor).select_related("source"), self.request, ARTICLES_PER_PAGE)
         return super().get_context_data(
-            timeline=filtered_timeline(articles, {"actor": actor.slug}, f"Articles mentioning {actor.name} over time"),
+            order=order,
+            timeline=filtered_timeline(
+                articles, {"actor": actor.slug}, f"Articles mentioning {actor.name} over time", EventScope({actor.slug})
+            ),
             article_count=page.paginator.count,
             page=page,
             co_mentioned=co_mentioned,
@@ -112,8 +117,10 @@ class SourceView(DetailView):
 
     def get_context_data(self, **kwargs):
         articles = Article.objects.published().from_source(self.object)
-        page = page_of(articles.chronological().select_related("source"), self.request, ARTICLES_PER_PAGE)
+        order = ArticleListForm(self.request.GET)
+        page = page_of(order.ordered(articles).select_related("source"), self.request, ARTICLES_PER_PAGE)
         return super().get_context_data(
+            order=order,
             timeline=filtered_timeline(articles, {"source": self.object.slug}, f"{self.object.name} over time"),
             article_count=page.paginator.count,
             page=page,
@@ -123,6 +130,6 @@ class SourceView(DetailView):
 
 def compare_view(request):
     form = CompareForm(request.GET)
-    context = {"form": form, "compare": compare_chart(form.parsed_series(), form.notices)}
+    context = {"form": form, "compare": compare_chart(form.parsed_series(), form.notices, form.granularity())}
     context["search_url"] = reverse("archive:search")
     return render(request, "archive/compare.html", context)

@@ -6,6 +6,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from archive.charts import format_percent, line_chart
+from archive.events import EventScope
 from archive.models import Actor, Event
 from archive.search import query as q
 from archive.search.histogram import compared_histograms
@@ -33,7 +34,7 @@ def series_label(text, parsed):
     return text
 
 
-def compare_chart(series, notices):
+def compare_chart(series, notices, granularity=None):
     comparison = Comparison(notices=notices)
     searched = []
     for text, parsed in series:
@@ -46,7 +47,9 @@ def compare_chart(series, notices):
             return comparison
     if not searched:
         return comparison
-    histograms = compared_histograms([results for _, _, results in searched])
+    histograms = compared_histograms([results for _, _, results in searched], granularity)
+    if granularity and histograms[0].buckets and histograms[0].granularity != granularity:
+        comparison.notices.append("Monthly periods need a span of at most twenty years; the chart is by year.")
     search_url = reverse("archive:search")
     named = []
     for (text, parsed, results), histogram in zip(searched, histograms, strict=True):
@@ -57,7 +60,8 @@ def compare_chart(series, notices):
         comparison.series.append((named[-1][0], results.count, named[-1][2], not_charted))
     if not histograms[0].buckets:
         return comparison
-    events = list(Event.objects.overlapping(histograms[0].first, histograms[0].last))
+    overlapping = Event.objects.overlapping(histograms[0].first, histograms[0].last).prefetch_related("actors")
+    events = EventScope(trees=[parsed.tree for _, parsed, _ in searched]).chosen(overlapping)
     comparison.counts = line_chart(named, "Articles per period", events=events)
     comparison.shares = line_chart(named, "Share of all articles per period", share=True, events=events)
     comparison.rows = _rows(named, search_url)
@@ -71,6 +75,6 @@ def _rows(named, search_url):
         cells = []
         for (_, histogram, _), link in zip(named, links, strict=True):
             this = histogram.buckets[i]
-            cells.append((this.count, format_percent(this.share), search_url + link(this.period)))
+            cells.append((this.count, format_percent(this.share), search_url + link(this.period), this.uncertain))
         rows.append((bucket.period, cells))
     return rows

@@ -118,7 +118,11 @@ class SearchFeed(ArticleFeed):
             return HttpResponse("The search index is unavailable.\n", status=503, content_type="text/plain")
 
     def get_object(self, request):
-        form = SearchForm(request.GET)
+        return self.search_for(request.GET)
+
+    def search_for(self, query):
+        """(form, results) of the search `query` (a QueryDict) asks for, newest first."""
+        form = SearchForm(query)
         search_request = form.search_request()
         if form.errors:
             raise InvalidSearch(f"fix the search first ({form_problems(form)}).")

@@ -4,6 +4,7 @@ import re
 
 from django import forms
 
+from archive.models import DatePrecision, Event, iso_at_precision, period_end
 from archive.search import query as q
 from archive.search.service import FACET_FIELDS, SORTS, SearchRequest
 
@@ -82,3 +83,59 @@ class SearchForm(forms.Form):
             sort=cleaned.get("sort") or ("relevance" if not parsed.is_empty else "newest"),
             collapse_duplicates=bool(cleaned.get("collapse")),
         )
+
+
+class SavedSearchForm(forms.Form):
+    """Keep a search: a name the reader chooses and the search page's query string."""
+
+    name = forms.CharField(max_length=200, strip=True)
+    query = forms.CharField(max_length=2000, required=False, strip=True)
+
+
+class EventForm(forms.ModelForm):
+    """An event's dates as an editor knows them: a day, a month or a year (2022-02-24, 2022-02, 2022)."""
+
+    when = forms.CharField(max_length=10, help_text="2022-02-24, 2022-02 or 2022: as precisely as it is known.")
+    until = forms.CharField(
+        max_length=10, required=False, help_text="The last day, month or year of a longer event; empty for one period."
+    )
+    link = forms.URLField(max_length=1000, required=False, assume_scheme="https", help_text="Where to read more.")
+
+    class Meta:
+        model = Event
+        fields = ["name", "actors", "description", "link"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        event = self.instance
+        if event.pk:
+            self.initial["when"] = iso_at_precision(event.date, event.date_precision)
+            if event.end_date and event.end_date != period_end(event.date, event.date_precision):
+                self.initial["until"] = event.end_date.isoformat()
+
+    def clean_when(self):
+        return self._partial("when", end=False)
+
+    def clean_until(self):
+        return self._partial("until", end=True) if self.cleaned_data["until"].strip() else None
+
+    def _partial(self, name, end):
+        text = self.cleaned_data[name].strip()
+        try:
+            return q.parse_partial_date(text, end=end), PRECISION_OF_PARTS[text.count("-")]
+        except q.QuerySyntaxError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("when"):
+            self.instance.date, self.instance.date_precision = cleaned["when"]
+            until = cleaned.get("until")
+            if until and until[0] < self.instance.date:
+                self.add_error("until", "The end is before the start.")
+            else:
+                self.instance.end_date = until[0] if until else None
+        return cleaned
+
+
+PRECISION_OF_PARTS = {0: DatePrecision.YEAR, 1: DatePrecision.MONTH, 2: DatePrecision.DAY}

@@ -4,6 +4,7 @@ import calendar
 import datetime
 import hashlib
 import re
+import secrets
 import unicodedata
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -257,6 +259,26 @@ class ArticleQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by(models.F("published_on").desc(nulls_last=True), "-published_time", "-id")
+
+    def most_about(self, actor):
+        """The articles that mention `actor` most often first (then newest): the actor page's relevance."""
+        times = ArticleActor.objects.filter(article=models.OuterRef("pk"), actor=actor).values("mention_count")[:1]
+        return self.annotate(times_mentioned=models.Subquery(times)).order_by(
+            models.F("times_mentioned").desc(nulls_last=True), models.F("published_on").desc(nulls_last=True), "-id"
+        )
+
+    def most_actors(self):
+        """The articles that name the archive's actors most often first (then newest): a source page's relevance."""
+        total = (
+            ArticleActor.objects.filter(article=models.OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(n=models.Sum("mention_count"))
+            .values("n")
+        )
+        return self.annotate(actor_mentions_total=Coalesce(models.Subquery(total), 0)).order_by(
+            "-actor_mentions_total", models.F("published_on").desc(nulls_last=True), "-id"
+        )
 
 
 class Article(models.Model):
@@ -508,3 +530,66 @@ class Event(models.Model):
         if self.date.year == self.end.year:
             start = f"{self.date.day} {self.date:%b}" if self.date.month != self.end.month else str(self.date.day)
         return f"{start} – {format_date_at_precision(self.end, DatePrecision.DAY)}"
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(24)
+
+
+class SavedSearchQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True, user__is_active=True)
+
+
+class SavedSearch(models.Model):
+    """A search a reader comes back to: its query string, a private feed, and email alerts.
+
+    `query` is the search page's query string (q, filters, dates, sort), so the saved search
+    is exactly the page the reader saw, and every engine and future form field reads it alike.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=200)
+    query = models.CharField(max_length=2000, blank=True, help_text="The search page's query string.")
+    is_active = models.BooleanField(default=True, help_text="Paused searches send no alerts.")
+    feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Articles added to the archive after this moment are new to the reader; it moves on
+    # only when an alert was delivered, so a failed send is retried next run.
+    alerted_up_to = models.DateTimeField(default=timezone.now)
+
+    objects = SavedSearchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_search_url(self):
+        return reverse("archive:search") + (f"?{self.query}" if self.query else "")
+
+    def get_feed_url(self):
+        return reverse("archive:saved-search-feed", args=[self.feed_token])
+
+    def revoke_feed(self):
+        """A new token: the old feed address stops working at once."""
+        self.feed_token = new_feed_token()
+        self.save(update_fields=["feed_token"])
+
+
+class AlertDelivery(models.Model):
+    """One digest entry sent: which saved search, which articles, when. A rerun consults it."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="deliveries")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipient = models.EmailField()
+    article_ids = models.JSONField(default=list)
+    up_to = models.DateTimeField(help_text="Articles added up to this moment were considered.")
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name_plural = "alert deliveries"
+
+    def __str__(self):
+        return f"{self.saved_search} → {self.recipient}: {len(self.article_ids)} articles"

@@ -18,6 +18,8 @@ from archive.models import DatePrecision, period_end
 
 MAX_DAY_BARS = 92  # about a quarter: day by day
 MAX_MONTH_BARS = 72  # up to six years: month by month; beyond that, years
+MAX_CHOSEN_MONTH_BARS = 240  # a reader may ask for months over up to twenty years (the compare view)
+MIN_ARTICLES_FOR_SHARE = 20  # a share of fewer articles than this swings on one text: marked uncertain
 MIN_YEAR, MAX_YEAR = 1, 9999
 
 
@@ -166,6 +168,11 @@ class Bucket:
     def share(self):
         """This bucket's fraction of all articles in its period (0 when the period is empty)."""
         return self.count / self.total if self.total else 0.0
+
+    @property
+    def uncertain(self):
+        """A share computed from so few articles in the period that one text moves it a lot."""
+        return self.total is not None and self.total < MIN_ARTICLES_FOR_SHARE
 
 
 @dataclass

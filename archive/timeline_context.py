@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from archive.charts import bar_chart
+from archive.events import EventScope
 from archive.models import Event
 from archive.querylinks import QueryLinks
 from archive.search.histogram import results_histogram
@@ -34,11 +35,13 @@ def period_links(query):
     return lambda period: links.link([("date_from", period.key), ("date_to", period.key)])
 
 
-def timeline_for(histogram, link_for, title, bars_search=True):
-    """A Timeline with its bar chart and the events over its span."""
+def timeline_for(histogram, link_for, title, bars_search=True, scope=None):
+    """A Timeline with its bar chart and the events over its span that concern it (`scope`: an
+    EventScope; None marks every event, as the archive-by-date timelines do)."""
     if not histogram.buckets:
         return Timeline(histogram, bars_search=bars_search)
-    events = list(Event.objects.overlapping(histogram.first, histogram.last))
+    events = Event.objects.overlapping(histogram.first, histogram.last).prefetch_related("actors")
+    events = list(events) if scope is None else scope.chosen(events)
     chart = bar_chart(histogram, link_for, title, events)
     coarser = [(bucket, link_for(bucket.period)) for bucket in histogram.coarser]
     return Timeline(histogram, chart, coarser, chart.events, bars_search)
@@ -48,10 +51,10 @@ def search_timeline(results, query):
     """The hits of a search page by period; each bar is the same search narrowed to its period."""
     histogram = results_histogram(results)
     title = f"Matching articles per {UNIT_NAMES[histogram.granularity]}"
-    return timeline_for(histogram, period_links(query), title)
+    return timeline_for(histogram, period_links(query), title, scope=EventScope.of_search(results.request))
 
 
-def filtered_timeline(articles, search_filter, title):
+def filtered_timeline(articles, search_filter, title, scope=None):
     """An actor's or a source's articles by month (by year past twenty years); bars open the search."""
     starts, ends = queryset_date_arrays(articles)
     span = extent(starts, ends)
@@ -61,4 +64,4 @@ def filtered_timeline(articles, search_filter, title):
     search_url = reverse("archive:search")
     histogram = timeline_histogram(starts, ends, span, granularity)
     link = period_links(search_filter)
-    return timeline_for(histogram, lambda period: search_url + link(period), title)
+    return timeline_for(histogram, lambda period: search_url + link(period), title, scope=scope or EventScope())

@@ -15,8 +15,8 @@ from django.test import Client
 
 from archive.models import Article
 from archive.search import outbox
-from archive.search.rebuild import rebuild
-from archive.search.whoosh_search import snapshots
+from archive.search.whoosh.rebuild import rebuild
+from archive.search.whoosh.searcher import snapshots
 from benchmarks.queries import url_of
 
 REPEATS = 5

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ARCHIVE_VAR_DIR", BASE_DIR / "var"))
@@ -226,3 +227,25 @@ def cache_from_url(url):
 
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", f"file://{VAR_DIR / 'cache'}"))}
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes speak plain HTTP inside the host
+
+# Email, for saved-search alerts (manage.py send_search_alerts). EMAIL_URL configures the
+# backend in one variable (smtp://user:pass@host:587/?tls=True, console://, locmem://);
+# without it the usual EMAIL_HOST/EMAIL_PORT/… variables apply, and the default backend
+# prints messages to the console, so a fresh install never mails anyone by accident.
+if os.environ.get("EMAIL_URL"):
+    globals().update(dj_email_url.parse(os.environ["EMAIL_URL"]))
+else:
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Security Press Archive <alerts@localhost>")
+# Links in alert emails need the site's address; a cron job has no request to take it from.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Readers and staff sign in to keep saved searches; accounts are made by an admin (no sign-up).
+LOGIN_URL = "archive:login"
+LOGIN_REDIRECT_URL = "archive:saved-searches"
+LOGOUT_REDIRECT_URL = "archive:home"

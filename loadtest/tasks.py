@@ -25,7 +25,7 @@ from haystack import connections  # noqa: E402
 
 from archive.models import Article, DatePrecision, IndexTask, Source  # noqa: E402
 from archive.search import outbox  # noqa: E402
-from archive.search.doctor import find_drift  # noqa: E402
+from archive.search.whoosh.doctor import find_drift  # noqa: E402
 
 WORDS = [
     "nato",

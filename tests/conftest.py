@@ -7,7 +7,7 @@ from haystack import connections
 from hypothesis import settings as hypothesis_settings
 
 from archive.search.config import WHOOSH_ENGINE
-from archive.search.whoosh_search import snapshots
+from archive.search.whoosh.searcher import snapshots
 
 # Property tests: no deadline (the machine is shared, timing is not what they test); in CI
 # (CI=true) the same examples every run, so a red build can be reproduced.

@@ -12,7 +12,7 @@ from archive.forms import SearchForm
 from archive.models import Source
 from archive.search.outbox import drain_all
 from archive.search.service import search
-from archive.search.whoosh_search import snapshots
+from archive.search.whoosh.searcher import snapshots
 from tests.factories import make_actor, make_article, make_source
 
 pytestmark = pytest.mark.django_db

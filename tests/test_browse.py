@@ -148,9 +148,10 @@ def test_actor_directory_answers_bad_filters_clearly(client, archive):
 
 
 def test_actor_page_has_aliases_timeline_co_mentions_and_sources(client, archive):
-    Event.objects.create(name="NATO ministers meet in Riga", date=datetime.date(2021, 11, 30),
-                         end_date=datetime.date(2021, 12, 1))  # fmt: skip
-    page = html(client.get("/actors/nato/"))
+    event = Event.objects.create(name="NATO ministers meet in Riga", date=datetime.date(2021, 11, 30),
+                                 end_date=datetime.date(2021, 12, 1))  # fmt: skip
+    event.actors.add(archive["riga"].actors.get(name="NATO"))
+    page = html(client.get("/actors/nato/", {"sort": "oldest"}))
     assert "НАТО" in page and "OTAN" in page
     assert titles(page) == ["Ministers meet in Riga", "NATO meets to discuss Russia", "Video call", "Lavrov letter"]
     bars = bar_links(page)
@@ -194,7 +195,7 @@ def test_search_without_dated_hits_has_no_chart_but_says_why(client, archive):
 def test_source_page_has_the_same_timeline(client, archive):
     page = html(client.get("/sources/yle-news/"))
     assert [label for _, label in bar_links(page)] == ["December 2021: 2 articles"]
-    assert titles(page) == ["NATO meets to discuss Russia", "Video call", "Lavrov letter"]
+    assert titles(page) == ["Lavrov letter", "Video call", "NATO meets to discuss Russia"]
 
 
 def test_compare_charts_counts_and_shares(client, archive):
@@ -230,6 +231,7 @@ def test_names_are_escaped_in_charts_and_pages(client):
 def test_pages_work_on_a_corpus_of_hundreds_over_ten_years(client):
     actors = make_corpus(300)
     riga, _ = make_events()
+    riga.actors.add(actors["nato"])  # the ministers' meeting is NATO's: marked on NATO's timeline
     drain_all()
     published = Article.objects.published()
     index = html(client.get("/archive/"))
@@ -255,15 +257,15 @@ def test_an_editor_adds_an_event_in_the_admin_and_timelines_mark_it(client, arch
     editor.groups.add(Group.objects.get(name="Editors"))
     client.force_login(editor)
     nato = archive["riga"].actors.get(name="NATO")
-    form = {"name": "Riga <meeting>", "date": "2021-11-30", "date_precision": "day", "end_date": "2021-12-01",
+    form = {"name": "Riga <meeting>", "when": "2021-11-30", "until": "2021-12-01",
             "actors": [nato.pk], "description": "Foreign ministers met.", "link": "nato.int"}  # fmt: skip
     response = client.post("/admin/archive/event/add/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     event = Event.objects.get()
     assert event.link == "https://nato.int" and list(event.actors.all()) == [nato]
-    refused = client.post("/admin/archive/event/add/", {**form, "end_date": "2021-11-01"})
+    refused = client.post("/admin/archive/event/add/", {**form, "until": "2021-11-01"})
     assert refused.status_code == 200 and "The end is before the start." in refused.content.decode()
-    for url in ["/actors/nato/", "/search/?q=riga", "/archive/2021/12/", "/compare/?s=actor:nato"]:
+    for url in ["/actors/nato/", "/search/?q=riga", "/search/?q=nato", "/archive/2021/12/", "/compare/?s=actor:nato"]:
         page = html(client.get(url))
         assert "Riga &lt;meeting&gt;</strong>, <time" in page and 'class="event"' in page, url
     assert "Riga &lt;meeting&gt;" not in html(client.get("/archive/2018/11/"))
@@ -285,3 +287,88 @@ def test_seed_articles_sit_at_the_precision_their_texts_support(client):
     ]
     for url in ["/archive/", "/actors/", "/sources/yle-news/", "/compare/?s=nato&s=russia", "/search/?q=nato"]:
         html(client.get(url))
+
+
+def test_an_editor_gives_an_event_as_a_month_or_a_year(client, editor):
+    for when, precision, start, end in [("2022-02", "month", "2022-02-01", "2022-02-28"),
+                                        ("2014", "year", "2014-01-01", "2014-12-31")]:  # fmt: skip
+        response = client.post("/admin/archive/event/add/", {"name": f"Event {when}", "when": when})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        event = Event.objects.get(name=f"Event {when}")
+        assert (event.date_precision, event.date.isoformat(), event.end.isoformat()) == (precision, start, end)
+    event = Event.objects.get(name="Event 2022-02")
+    form = html(client.get(f"/admin/archive/event/{event.pk}/change/"))
+    assert 'name="when" value="2022-02"' in form
+    refused = client.post("/admin/archive/event/add/", {"name": "Bad", "when": "Feb 2022"})
+    assert refused.status_code == 200 and "is not a date" in refused.content.decode()
+
+
+def test_an_event_without_actors_is_marked_only_where_a_search_asks_about_it(client, archive):
+    Event.objects.create(name="Baltic storm floods Riga harbour", date=datetime.date(2021, 12, 1))
+    nato = archive["riga"].actors.get(name="NATO")
+    summit = Event.objects.create(name="Summit in Brussels", date=datetime.date(2021, 12, 2))
+    summit.actors.add(nato)
+    actor_page = html(client.get("/actors/nato/"))
+    assert "Summit in Brussels" in actor_page and "Baltic storm" not in actor_page
+    assert "Baltic storm" not in html(client.get("/search/?q=video"))
+    assert "Baltic storm" in html(client.get("/search/?q=riga"))  # a word of its name
+    assert "Summit in Brussels" in html(client.get("/search/?actor=nato"))
+    assert "Baltic storm" not in html(client.get("/sources/ministry-of-defence-of-latvia/"))
+    assert "Baltic storm" in html(client.get("/archive/2021/12/"))  # browsing by date shows every event
+    assert "Baltic storm" not in html(client.get("/compare/?s=actor:nato"))
+
+
+@pytest.mark.parametrize(
+    "sort, first",
+    [("", "Lavrov letter"), ("newest", "Lavrov letter"), ("oldest", "Ministers meet in Riga"), ("x", "Lavrov letter")],
+)
+def test_actor_pages_list_the_newest_first_unless_asked_otherwise(client, archive, sort, first):
+    page = html(client.get("/actors/nato/", {"sort": sort}))
+    assert titles(page)[0] == first
+    assert "Newest first" in page and "Oldest first" in page and "Most relevant" in page
+
+
+def test_relevance_on_an_actor_page_puts_the_texts_that_mention_it_most_first(client, archive):
+    from archive.models import ArticleActor
+
+    ArticleActor.objects.filter(article=archive["call"], actor__name="NATO").update(mention_count=9)
+    assert titles(html(client.get("/actors/nato/", {"sort": "relevance"})))[0] == "Video call"
+
+
+def test_source_pages_sort_newest_first_and_oldest_on_request(client, archive):
+    url = "/sources/ministry-of-defence-of-latvia/"
+    assert titles(html(client.get(url)))[:2] == ["Ministers meet in Riga", "Defence budget grows"]
+    assert titles(html(client.get(url, {"sort": "oldest"})))[0] == "Defence budget grows"
+    assert titles(html(client.get(url, {"sort": "relevance"})))[0] == "Ministers meet in Riga"  # two actors
+
+
+def test_the_actor_directory_lists_an_exact_or_alias_match_first(client):
+    make_actor("Anatoly Antonov", kind="person", aliases=["Анатолий Антонов"])
+    nato = make_actor("NATO", aliases=["НАТО"])
+    for filler in range(3):
+        make_article(f"Antonov speaks {filler}", actors=[nato.__class__.objects.get(name="Anatoly Antonov")])
+    page = html(client.get("/actors/", {"name": "нато"}))
+    names = re.findall(r'<a href="/actors/[^/]+/">([^<]+)</a>', page)
+    assert names[:2] == ["NATO", "Anatoly Antonov"], names
+    by_name = re.findall(
+        r'<a href="/actors/[^/]+/">([^<]+)</a>', html(client.get("/actors/", {"name": "нато", "sort": "name"}))
+    )
+    assert by_name[0] == "NATO"
+
+
+def test_the_facet_expander_says_how_many_more_values_there_are(client):
+    actors = [make_actor(f"Actor {n:02d}") for n in range(25)]
+    make_article("Everyone at the table", actors=actors, date="2022-01-01")
+    drain_all()
+    page = html(client.get("/search/", {"q": "table"}))
+    assert "Show 5 more" in page and "Show all 0" not in page
+
+
+def test_compare_offers_monthly_bins_and_marks_shares_of_few_articles_uncertain(client, archive):
+    page = html(client.get("/compare/", {"s": ["actor:nato"], "bins": "month"}))
+    assert "per month" in page
+    assert "uncertain" in page  # a handful of articles per month: every share is uncertain here
+    assert 'class="series-point uncertain"' in page
+    by_year = html(client.get("/compare/", {"s": ["actor:nato"], "bins": "year"}))
+    assert "per year" in by_year
+    assert "Ignored an unknown choice" in html(client.get("/compare/", {"s": ["actor:nato"], "bins": "fortnight"}))

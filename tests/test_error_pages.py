@@ -9,7 +9,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from archive.search.outbox import drain_all
-from archive.search.whoosh_search import snapshots
+from archive.search.whoosh.searcher import snapshots
 from tests.factories import make_article, make_source
 
 pytestmark = pytest.mark.django_db

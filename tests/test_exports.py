@@ -13,7 +13,7 @@ from archive.models import DatePrecision, Source
 from archive.search.outbox import drain_all
 from archive.search.service import search
 from archive.search.stream import iter_hits
-from archive.search.whoosh_search import snapshots
+from archive.search.whoosh.searcher import snapshots
 from tests.factories import make_actor, make_article, make_source
 
 pytestmark = pytest.mark.django_db

@@ -11,6 +11,7 @@ import json
 from urllib.parse import quote
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import User
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -94,7 +95,7 @@ def test_a_square_bracket_anywhere_is_explained_not_a_crash(text):
 
 # --- every page that takes user input ---------------------------------------------------
 
-SEARCH_PAGES = ["/search/", "/api/articles/", "/feeds/search/", "/compare/"]
+SEARCH_PAGES = ["/search/", "/search/kwic/", "/search/kwic.csv", "/api/articles/", "/feeds/search/", "/compare/"]
 EXPORTS = [f"/search/export.{format}" for format in ("csv", "jsonl", "ris", "bib", "csl")]
 QUERY_URLS = [f"{path}?{'s' if path == '/compare/' else 'q'}=" for path in SEARCH_PAGES + EXPORTS] + [
     "/api/actors/?q=",
@@ -128,11 +129,19 @@ PARAMETER_URLS = [
     "/sources/?kind=",
     "/sources/yle-news/?page=",
     "/actors/nato/?page=",
+    "/actors/nato/?sort=",
+    "/sources/yle-news/?sort=",
+    "/compare/?s=nato&bins=",
+    "/search/kwic/?q=nato&page=",
+    "/searches/?q=",
 ]
-ADMIN_URLS = [f"/admin/archive/{model}/?q=" for model in ("article", "source", "actor", "event", "indextask")] + [
+ADMIN_URLS = [
+    *(f"/admin/{model._meta.app_label}/{model._meta.model_name}/?q=" for model in admin.site._registry),
     "/admin/archive/article/?p=",
     "/admin/archive/article/?o=",
     "/admin/archive/article/?published_on__year=",
+    "/admin/archive/article/?language=",
+    "/admin/autocomplete/?app_label=archive&model_name=article&field_name=source&term=",
 ]
 page_numbers = st.one_of(
     st.integers(min_value=-(10**20), max_value=10**20).map(str),
@@ -215,6 +224,7 @@ path_templates = st.sampled_from(
         "/api/articles/{0}/",
         "/feeds/sources/{3}/",
         "/feeds/actors/{3}/",
+        "/feeds/saved/{3}/",
     ]
 )
 

@@ -18,7 +18,7 @@ from archive.clients import client_ip
 from archive.models import IndexTask
 from archive.ratelimit import RateLimitMiddleware, matching_rule, parse_budget
 from archive.search.outbox import drain, drain_all
-from archive.search.whoosh_search import snapshots
+from archive.search.whoosh.searcher import snapshots
 from config.settings import cache_from_url
 from tests.factories import make_article, make_source
 

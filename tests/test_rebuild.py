@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from archive.search.outbox import drain_all
-from archive.search.rebuild import write_generation
+from archive.search.whoosh.rebuild import write_generation
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_a_crashed_rebuild_leaves_the_live_index_serving(client, search_index, m
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # as if the process were killed mid-build
 
-    monkeypatch.setattr("archive.search.rebuild.whoosh_document", crash)
+    monkeypatch.setattr("archive.search.whoosh.rebuild.whoosh_document", crash)
     with pytest.raises(KeyboardInterrupt):
         call_command("rebuild_search_index", "--no-progress")
     assert search_index.current_index_dir() == live_dir
@@ -52,14 +52,14 @@ def test_changes_made_during_a_rebuild_are_caught_up(client, search_index, monke
         drain_all()
         return documents
 
-    monkeypatch.setattr("archive.search.rebuild.write_generation", write_while_editors_work)
+    monkeypatch.setattr("archive.search.whoosh.rebuild.write_generation", write_while_editors_work)
     call_command("rebuild_search_index", "--no-progress")
     assert titles(client, "Narva") == ["Saved during the rebuild"]
 
 
 def test_a_rebuild_writes_segments_in_worker_processes_and_saves_never_merge_them(client, search_index, monkeypatch):
-    from archive.search import rebuild as rebuild_module
-    from archive.search import whoosh_backend
+    from archive.search.whoosh import backend as whoosh_backend
+    from archive.search.whoosh import rebuild as rebuild_module
 
     monkeypatch.setattr(rebuild_module, "SEGMENT_DOCS", 3)
     monkeypatch.setattr(rebuild_module, "REBUILD_PROCS", 2)
@@ -83,9 +83,10 @@ def test_a_rebuild_writes_segments_in_worker_processes_and_saves_never_merge_the
 def test_a_rebuild_leaves_its_term_counts_and_did_you_mean_agrees_with_whoosh(client, search_index, monkeypatch):
     import os
 
-    from archive.search import rebuild as rebuild_module
-    from archive.search import segments, whoosh_backend
-    from archive.search.whoosh_search import snapshots
+    from archive.search.whoosh import backend as whoosh_backend
+    from archive.search.whoosh import rebuild as rebuild_module
+    from archive.search.whoosh import segments
+    from archive.search.whoosh.searcher import snapshots
 
     monkeypatch.setattr(rebuild_module, "SEGMENT_DOCS", 3)
     monkeypatch.setattr(whoosh_backend, "SMALL_SEGMENT_DOCS", 3)

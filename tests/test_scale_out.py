@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from archive.search import elastic, solr
+from archive.search.cluster import elastic, solr
 from archive.search.config import haystack_connections
 from archive.search.query import parse_query
 from archive.search.service import FACET_FIELDS, SearchRequest
@@ -175,7 +175,7 @@ def test_contract_suite_skips_when_the_cluster_is_unreachable(settings, capsys):
 @pytest.mark.django_db
 def test_whoosh_meets_the_same_contract_as_a_cluster():
     from archive.models import Actor, Source
-    from archive.search.contract import CASES, CORPUS, Case
+    from archive.search.cluster.contract import CASES, CORPUS, Case
     from archive.search.outbox import drain_all
     from archive.search.query import parse_leniently
     from archive.search.service import search

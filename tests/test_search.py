@@ -151,7 +151,7 @@ def test_absurd_page_numbers_are_404(client, archive, page):
 def test_an_unreadable_index_answers_503_and_saves_still_succeed(client, archive, search_index):
     for toc in Path(search_index.index_dir).glob("*.toc"):
         toc.write_bytes(b"not an index")
-    from archive.search.whoosh_search import snapshots
+    from archive.search.whoosh.searcher import snapshots
 
     snapshots.clear()
     response = client.get("/search/", {"q": "nato"})

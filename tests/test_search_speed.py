@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 from haystack import connections
 
-from archive.search import segments, whoosh_search
 from archive.search.analysis import WORD
 from archive.search.highlight import WordMatcher, _matches, snippet
 from archive.search.outbox import drain_all
-from archive.search.rebuild import rebuild
-from archive.search.whoosh_backend import ArchiveCodec, archive_schema, whoosh_document
-from archive.search.whoosh_search import snapshots
+from archive.search.whoosh import searcher as whoosh_search
+from archive.search.whoosh import segments
+from archive.search.whoosh.backend import ArchiveCodec, archive_schema, whoosh_document
+from archive.search.whoosh.rebuild import rebuild
+from archive.search.whoosh.searcher import snapshots
 from tests.factories import make_article, make_source
 
 pytestmark = pytest.mark.django_db

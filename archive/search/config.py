@@ -4,10 +4,10 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-WHOOSH_ENGINE = "archive.search.whoosh_backend.ArchiveWhooshEngine"
+WHOOSH_ENGINE = "archive.search.whoosh.backend.ArchiveWhooshEngine"
 # Our own engine for every cluster: it sends our mapping/schema and documents over HTTP, so
 # matching is the same as on Whoosh (and no engine client library is needed).
-CLUSTER_ENGINE = "archive.search.cluster_backend.ClusterEngine"
+CLUSTER_ENGINE = "archive.search.cluster.backend.ClusterEngine"
 ENGINES = {"elasticsearch7": CLUSTER_ENGINE, "elasticsearch": CLUSTER_ENGINE, "opensearch": CLUSTER_ENGINE,
            "solr": CLUSTER_ENGINE}  # fmt: skip
 

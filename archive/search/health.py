@@ -2,8 +2,8 @@
 
 from haystack import connections
 
-from archive.search.whoosh_backend import ArchiveWhooshBackend
-from archive.search.whoosh_search import snapshots
+from archive.search.whoosh.backend import ArchiveWhooshBackend
+from archive.search.whoosh.searcher import snapshots
 
 
 def index_status():

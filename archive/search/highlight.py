@@ -115,3 +115,8 @@ def _render(text, start, end, matches):
         position = match_end
     pieces.append(escape(text[position:end]))
     return "".join(pieces)
+
+
+def match_spans(text, matcher, language):
+    """(start, end) of every word in `text` the query looks for, in text order."""
+    return _matches(text, matcher, language) if matcher else []

@@ -3,6 +3,7 @@
 import numpy as np
 
 from archive.timeline import (
+    MAX_CHOSEN_MONTH_BARS,
     MAX_DAY_BARS,
     MAX_MONTH_BARS,
     Granularity,
@@ -43,6 +44,15 @@ def search_span(date_from, date_to, hits_extent):
     return span, choose_granularity(*span)
 
 
+def allowed_granularity(span, wanted):
+    """The bins asked for when the span allows them (months over at most twenty years), else by the span."""
+    if wanted == Granularity.MONTH and bin_count(span, wanted) <= MAX_CHOSEN_MONTH_BARS:
+        return wanted
+    if wanted == Granularity.YEAR:
+        return wanted
+    return choose_granularity(*span)
+
+
 def bin_count(span, granularity):
     first, last = span
     if granularity == Granularity.DAY:
@@ -52,14 +62,17 @@ def bin_count(span, granularity):
     return last.year - first.year + 1
 
 
-def compared_histograms(results_list):
-    """One histogram per search over their common span and bins, each bucket knowing its share of all articles."""
+def compared_histograms(results_list, granularity=None):
+    """One histogram per search over their common span and bins, each bucket knowing its share of all articles.
+
+    `granularity` is the reader's choice of bins; None chooses by the span.
+    """
     snapshot = results_list[0].snapshot
     either = np.logical_or.reduce([results.compiled.mask for results in results_list])
     span = extent(snapshot.date_start[either], snapshot.date_end[either])
     if span is None:
         return [histogram(*_dates(snapshot, results.compiled.mask)) for results in results_list]
-    granularity = choose_granularity(*span)
+    granularity = allowed_granularity(span, granularity)
     everything = archive_histogram(snapshot, span, granularity)
     return [
         with_shares(histogram(*_dates(snapshot, results.compiled.mask), span, granularity), everything)

@@ -15,11 +15,11 @@ from haystack import connections
 from archive.models import Article
 from archive.search import query as q
 from archive.search.highlight import WordMatcher, snippet
-from archive.search.related import related_docnums
 from archive.search.resolve import DatabaseResolver
-from archive.search.suggest import suggest
-from archive.search.whoosh_backend import ArchiveWhooshBackend, IndexUnavailable
-from archive.search.whoosh_search import Evaluator, date_overlap, facet_counts, ranked_docnums, snapshots
+from archive.search.whoosh.backend import ArchiveWhooshBackend, IndexUnavailable
+from archive.search.whoosh.related import related_docnums
+from archive.search.whoosh.searcher import Evaluator, date_overlap, facet_counts, ranked_docnums, snapshots
+from archive.search.whoosh.suggest import suggest
 
 FACET_FIELDS = ("source", "kind", "lang", "actor", "year", "month")
 FEW_HITS = 3  # at or below this, a corrected query is suggested
@@ -145,7 +145,7 @@ def search(request):
     backend = connections["default"].get_backend()
     cluster = getattr(backend, "cluster", None)
     if cluster is not None:  # SEARCH_URL names Elasticsearch, OpenSearch or Solr
-        from archive.search.cluster_results import ClusterResults
+        from archive.search.cluster.results import ClusterResults
 
         return ClusterResults(request, cluster, FACET_FIELDS, Hit)
     return SearchResults(request)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from archive.models import Article, ArticleActor
 from archive.search.highlight import snippet
 from archive.search.service import Hit
-from archive.search.whoosh_search import ranked_docnums
+from archive.search.whoosh.searcher import ranked_docnums
 
 BATCH_SIZE = 500
 # Highlighting stems every word it scans; over a whole 40,000-character speech that is ~30 ms

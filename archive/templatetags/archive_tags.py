@@ -28,3 +28,11 @@ def facet_items(entries):
             for entry in entries
         )
     )
+
+
+@register.filter
+def can_save_searches(user):
+    """May this visitor keep saved searches (signed-in staff or a member of Readers)?"""
+    from archive.saved_views import can_save_searches as allowed
+
+    return allowed(user)

@@ -11,7 +11,7 @@ import pytest
 from haystack import connections
 
 from archive.search.config import WHOOSH_ENGINE
-from archive.search.whoosh_search import snapshots
+from archive.search.whoosh.searcher import snapshots
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"))

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from haystack import connections
 
-from archive.search.doctor import find_drift, repair
+from archive.search.whoosh.doctor import find_drift, repair
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from archive.models import Article
-from archive.search.rebuild import rebuild
+from archive.search.whoosh.rebuild import rebuild
 
 
 class Command(BaseCommand):

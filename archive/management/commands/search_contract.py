@@ -3,8 +3,8 @@ import uuid
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.search.cluster import Cluster, ClusterUnreachable
-from archive.search.contract import run_contract
+from archive.search.cluster.client import Cluster, ClusterUnreachable
+from archive.search.cluster.contract import run_contract
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from django.db import transaction
 
 from archive.models import Article, IndexTask
 from archive.search.outbox import drain_all, enqueue
-from archive.search.whoosh_backend import timestamp_number
-from archive.search.whoosh_search import snapshots
+from archive.search.whoosh.backend import timestamp_number
+from archive.search.whoosh.searcher import snapshots
 
 
 @dataclass

@@ -18,9 +18,9 @@ import numpy as np
 
 from archive.search import query as q
 from archive.search.analysis import fold, query_forms
-from archive.search.scoring import bm25f_scores, top_by_score
-from archive.search.segments import CATEGORY_COLUMNS, NUMERIC_COLUMNS, concatenated, segments
-from archive.search.whoosh_backend import IndexUnavailable
+from archive.search.whoosh.backend import IndexUnavailable
+from archive.search.whoosh.scoring import bm25f_scores, top_by_score
+from archive.search.whoosh.segments import CATEGORY_COLUMNS, NUMERIC_COLUMNS, concatenated, segments
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)

@@ -14,10 +14,10 @@ from django.conf import settings
 
 from archive.models import Article
 from archive.search import query as q
-from archive.search.cluster import facet_counts, hit_pks, month_histogram, total, translator
+from archive.search.cluster.client import facet_counts, hit_pks, month_histogram, total, translator
 from archive.search.highlight import WordMatcher, snippet
 from archive.search.resolve import DatabaseResolver
-from archive.search.whoosh_backend import IndexUnavailable
+from archive.search.whoosh.backend import IndexUnavailable
 
 MAX_RANKED = 10_000
 

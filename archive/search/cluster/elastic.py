@@ -11,7 +11,7 @@ first, then marked), so no engine-side highlighter is asked for.
 
 from archive.search import query as q
 from archive.search.analysis import fold, query_forms
-from archive.search.whoosh_backend import date_number, whoosh_document
+from archive.search.whoosh.backend import date_number, whoosh_document
 
 TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0, "author": 1.0}
 KEYWORD_FIELDS = {"source": "source", "kind": "kind", "lang": "lang", "actor": "actors"}
@@ -174,7 +174,7 @@ def search_body(request, translator, facet_fields, start=0, size=20):
 
 
 def facet_counts(response, name):
-    """[(value, count)] most frequent first, as archive.search.whoosh_search.facet_counts gives."""
+    """[(value, count)] most frequent first, as archive.search.whoosh.searcher.facet_counts gives."""
     buckets = response.get("aggregations", {}).get(name, {}).get("values", {}).get("buckets", [])
     counts = [(bucket["key"], bucket["doc_count"]) for bucket in buckets]
     if name in {"year", "month"}:

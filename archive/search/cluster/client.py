@@ -1,7 +1,7 @@
 """Talking to a search cluster (Elasticsearch 7 / OpenSearch, or Solr) over plain HTTP.
 
-No client library: the requests are the JSON bodies archive.search.elastic and
-archive.search.solr build, so what the tests check is exactly what is sent.
+No client library: the requests are the JSON bodies archive.search.cluster.elastic and
+archive.search.cluster.solr build, so what the tests check is exactly what is sent.
 """
 
 import json
@@ -10,7 +10,7 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from archive.search import elastic, solr
+from archive.search.cluster import elastic, solr
 
 
 class ClusterUnreachable(Exception):

@@ -2,7 +2,7 @@
 
 Searches keep reading the live generation until the swap, and saves keep being indexed
 into it. After the swap, whatever changed during the rebuild is found by comparing the
-new generation with the database (archive.search.doctor) and applied, so nothing saved
+new generation with the database (archive.search.whoosh.doctor) and applied, so nothing saved
 meanwhile is lost. A rebuild that dies before the swap leaves the live index untouched.
 """
 
@@ -17,17 +17,17 @@ from dataclasses import dataclass
 from haystack import connections
 
 from archive.models import Article
-from archive.search import whoosh_backend
-from archive.search.arrays import segment_document_frequencies
-from archive.search.doctor import find_drift, repair
-from archive.search.segments import add_counts, write_term_counts
-from archive.search.whoosh_backend import (
+from archive.search.whoosh import backend as whoosh_backend
+from archive.search.whoosh.arrays import segment_document_frequencies
+from archive.search.whoosh.backend import (
     ArchiveCodec,
     ArchiveWhooshBackend,
     archive_schema,
     swap_pointer,
     whoosh_document,
 )
+from archive.search.whoosh.doctor import find_drift, repair
+from archive.search.whoosh.segments import add_counts, write_term_counts
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)

@@ -9,8 +9,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from archive.search import query as q
-from archive.search.cluster import facet_counts, hit_pks, total, translator
-from archive.search.elastic import document
+from archive.search.cluster.client import facet_counts, hit_pks, total, translator
+from archive.search.cluster.elastic import document
 from archive.search.service import FACET_FIELDS, SearchRequest
 
 LANGUAGES = ["en", "ru", "fi"]

@@ -1,7 +1,7 @@
 """A haystack engine for a search cluster (Elasticsearch 7 / OpenSearch, or Solr).
 
-It writes the documents archive.search.elastic.document builds, with the mapping or schema
-we define, over plain HTTP (archive.search.cluster), so the outbox, index_doctor-style
+It writes the documents archive.search.cluster.elastic.document builds, with the mapping or schema
+we define, over plain HTTP (archive.search.cluster.client), so the outbox, index_doctor-style
 repairs and haystack's own commands work with a cluster as they do with Whoosh.
 """
 
@@ -9,9 +9,9 @@ from haystack.backends import BaseEngine, BaseSearchBackend, BaseSearchQuery
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
 
-from archive.search.cluster import Cluster, ClusterUnreachable
-from archive.search.elastic import document
-from archive.search.whoosh_backend import IndexUnavailable
+from archive.search.cluster.client import Cluster, ClusterUnreachable
+from archive.search.cluster.elastic import document
+from archive.search.whoosh.backend import IndexUnavailable
 
 
 class ClusterBackend(BaseSearchBackend):

@@ -1,7 +1,7 @@
 """Our search, translated for Solr (8/9): the schema we add through the Schema API and
 the JSON Request API body for a SearchRequest.
 
-Documents are the ones we send Elasticsearch (archive.search.elastic.document): terms
+Documents are the ones we send Elasticsearch (archive.search.cluster.elastic.document): terms
 from our own analysis in whitespace-split fields, so matching is the same on every engine.
 Filters are tagged and each facet excludes its own tag, so a facet's counts ignore its
 own filter, as on the Whoosh path.
@@ -9,8 +9,8 @@ own filter, as on the Whoosh path.
 
 from archive.search import query as q
 from archive.search.analysis import fold, query_forms
-from archive.search.elastic import FACET_SIZES, KEYWORD_FIELDS, TEXT_FIELD_BOOSTS, text_fields
-from archive.search.whoosh_backend import date_number
+from archive.search.cluster.elastic import FACET_SIZES, KEYWORD_FIELDS, TEXT_FIELD_BOOSTS, text_fields
+from archive.search.whoosh.backend import date_number
 
 LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/ ')
 

@@ -18,8 +18,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from archive.search import whoosh_backend
-from archive.search.arrays import (
+from archive.search.whoosh import backend as whoosh_backend
+from archive.search.whoosh.arrays import (
     actor_lists,
     category_segment,
     numeric_segment,

@@ -6,7 +6,7 @@ from collections import Counter
 import numpy as np
 
 from archive.search.analysis import analyse
-from archive.search.whoosh_search import TEXT_FIELD_BOOSTS
+from archive.search.whoosh.searcher import TEXT_FIELD_BOOSTS
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)

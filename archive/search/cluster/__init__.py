@@ -1,0 +1,1 @@
+"""Elasticsearch, OpenSearch and Solr: every engine that runs as a separate cluster."""

@@ -1,0 +1,1 @@
+"""Whoosh, embedded: the default engine. Whoosh's private API stays in this package."""
