@@ -1,8 +1,6 @@
 """The editors' admin: list, filter, search, autocomplete, and every change kept in history."""
 
 from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -12,23 +10,6 @@ from archive.models import Actor, ActorAlias, Article, ArticleActor, Event, Inde
 
 # A pasted address without a scheme is meant as https (Django 6's default).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
-
-
-class DateSafeChangeList(ChangeList):
-    """Django's date hierarchy turns ?published_on__year=9999 (its next year is 10000) or a
-    20-digit year into an uncaught ValueError/OverflowError, a 500; make it the admin's usual
-    "invalid filter" answer (a redirect to ?e=1) instead."""
-
-    def get_filters(self, request):
-        try:
-            return super().get_filters(request)
-        except (ValueError, OverflowError) as error:
-            raise IncorrectLookupParameters(error) from error
-
-
-class DateSafeChangeListMixin:
-    def get_changelist(self, request, **kwargs):
-        return DateSafeChangeList
 
 
 @admin.register(Source)
@@ -62,7 +43,7 @@ class ArticleActorInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(DateSafeChangeListMixin, IngestAdminMixin, SimpleHistoryAdmin):
+class ArticleAdmin(IngestAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "source", "published_on", "date_precision", "language", "updated_at"]
     list_filter = ["source__kind", "language", "date_precision", "is_published", "source"]
     search_fields = ["title", "body", "author", "url"]
@@ -100,7 +81,7 @@ class IndexTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(DateSafeChangeListMixin, admin.ModelAdmin):
+class EventAdmin(admin.ModelAdmin):
     """Events are marked on the timelines they concern (archive/events.py) whose span they fall in."""
 
     form = EventForm

@@ -17,6 +17,7 @@ from archive.search.service import IndexUnavailable
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+ADMIN_PREFIX = "/admin/"
 # What a program is told for an error that was not raised by the API's own handlers.
 API_DETAILS = {
     400: "Bad request.",
@@ -70,6 +71,35 @@ class ErrorAnswersMiddleware:
             logger.warning("Search index unavailable for %s: %s", request.path, exception)
             return index_unavailable(request)
         return None
+
+
+class AdminAddressMiddleware:
+    """Two things Django's admin changelists pass on unchecked, for every ModelAdmin (ours and
+    those of auth and axes): a NUL in a filter value (PostgreSQL refuses it: a 500) and a date
+    hierarchy part past the calendar (?published_on__year=9999 makes Django compute year
+    10000: a 500). Both are a 400 with the reason."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = admin_address_problem(request) if request.path.startswith(ADMIN_PREFIX) else None
+        if problem:
+            return error_page(request, 400, problem)
+        return self.get_response(request)
+
+
+DATE_PART_RANGES = {"year": range(1, 9999), "month": range(1, 13), "day": range(1, 32)}
+
+
+def admin_address_problem(request):
+    if "%00" in request.META.get("QUERY_STRING", ""):
+        return "The address holds a NUL character (%00); remove it and try again."
+    for name, value in request.GET.items():
+        allowed = DATE_PART_RANGES.get(name.rpartition("__")[2])
+        if allowed and not (value.strip().isdecimal() and int(value) in allowed):
+            return f"“{value}” is not a {name.rpartition('__')[2]} this archive can show."
+    return None
 
 
 def error_page(request, status, message="", **context):

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "archive.errors.ErrorAnswersMiddleware",  # JSON errors under /api/, the 503 page for any view
+    "archive.errors.AdminAddressMiddleware",  # admin filters Django passes on unchecked
     "archive.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
