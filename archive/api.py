@@ -1,15 +1,15 @@
 """The read-only JSON API (django-ninja): articles searched like the search page, actors, sources.
 
 OpenAPI at /api/openapi.json, docs at /api/docs/ (Swagger UI served from ninja's own
-static files, so the page works offline). Every error is JSON with a "message".
+static files, so the page works offline). Every error, an unknown /api/ path and a crash
+included, is JSON with a "detail" and the right status.
 """
 
 import math
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
@@ -20,6 +20,7 @@ from archive.models import Actor, Article, Source, iso_at_precision
 from archive.search import query as q
 from archive.search.errors import IndexUnavailable, NotSupported
 from archive.search.facets import FACETS
+from archive.search.query import printable
 from archive.search.service import search
 
 MAX_PAGE_SIZE = 100
@@ -38,7 +39,7 @@ api = NinjaAPI(
 
 
 def error(request, message, status, **extra):
-    return api.create_response(request, {"message": message, **extra}, status=status)
+    return api.create_response(request, {"detail": message, **extra}, status=status)
 
 
 @api.exception_handler(Http404)
@@ -152,7 +153,7 @@ class SourcePage(Page):
 
 
 class ErrorOut(Schema):
-    message: str
+    detail: str
 
 
 class ArticleQuery(Schema):
@@ -230,6 +231,13 @@ def paginate(items, page, page_size):
         raise HttpError(404, f"There is no page {page}; the last page is {paginator.num_pages}.") from None
 
 
+def checked_kind(kind, kinds):
+    """A `kind` filter: empty, or one of `kinds`; anything else is a 400 that lists them."""
+    if kind and kind not in kinds.values:
+        raise HttpError(400, f"There is no kind “{kind}”: use one of {', '.join(kinds.values)}.")
+    return kind
+
+
 def facets_out(facets):
     out = {}
     for facet in FACETS:
@@ -289,9 +297,10 @@ def get_article(request, article_id: int):
 def list_actors(request, q: str = "", kind: str = "", page: int = 1, page_size: int = 50):
     """`q` matches a name or any alias, in any script."""
     actors = Actor.objects.with_article_counts().prefetch_related("aliases").order_by("name")
-    if q:
-        actors = actors.filter(pk__in=Actor.objects.matching_name(q).values("pk"))
-    if kind:
+    name = printable(q).strip()  # PostgreSQL refuses a NUL in a comparison
+    if name:
+        actors = actors.filter(pk__in=Actor.objects.matching_name(name).values("pk"))
+    if checked_kind(kind, Actor.Kind):
         actors = actors.filter(kind=kind)
     found = paginate(actors, page, page_size)
     return {"count": found.paginator.count, "page": found.number, "num_pages": found.paginator.num_pages,
@@ -300,14 +309,45 @@ def list_actors(request, q: str = "", kind: str = "", page: int = 1, page_size: 
 
 @api.get("/sources/", response={200: SourcePage, **ERRORS}, summary="Sources, with their article counts")
 def list_sources(request, kind: str = "", page: int = 1, page_size: int = 50):
-    sources = Source.objects.annotate(article_count=Count("articles", filter=Q(articles__is_published=True)))
-    if kind:
+    sources = Source.objects.with_article_counts()
+    if checked_kind(kind, Source.Kind):
         sources = sources.filter(kind=kind)
     found = paginate(sources.order_by("name"), page, page_size)
     return {"count": found.paginator.count, "page": found.number, "num_pages": found.paginator.num_pages,
             "results": [source_out(request, source) for source in found.object_list]}  # fmt: skip
 
 
-def api_not_found(request, rest=""):
-    """Unknown /api/ paths answer in JSON too, not with the site's HTML 404 page."""
-    return error(request, f"No API endpoint at {request.path}. See {reverse('api:openapi-view')}.", 404)
+# The index at /api/ ------------------------------------------------------------------
+
+EXAMPLES = {
+    "/api/articles/": "?q=nato+lang:en&sort=newest",
+    "/api/actors/": "?q=Lavrov",
+    "/api/sources/": "?kind=ministry",
+}
+
+
+def endpoints():
+    """Every operation in the OpenAPI schema, so the index never lists what the API lacks."""
+    schema = api.get_openapi_schema()
+    return [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": operation.get("description", ""),
+            "parameters": [parameter["name"] for parameter in operation.get("parameters", [])],
+            "example": path + EXAMPLES[path] if path in EXAMPLES else "",
+        }
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
+def api_index(request):
+    """/api/: a page for people (the endpoints, their parameters, examples, the docs); JSON for a
+    program that asks for it with Accept: application/json."""
+    links = {"docs": reverse("api:openapi-view"), "openapi": reverse("api:openapi-json")}
+    accept = request.headers.get("Accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        return JsonResponse({"title": api.title, "version": api.version, **links, "endpoints": endpoints()})
+    return render(request, "api/index.html", {"api": api, "endpoints": endpoints(), **links})

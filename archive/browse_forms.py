@@ -3,7 +3,8 @@
 from django import forms
 from django.db.models import Case, Q, When
 
-from archive.models import Actor, ActorAlias
+from archive.forms import QueryField
+from archive.models import Actor, ActorAlias, Source
 from archive.search import query as q
 from archive.search.analysis import fold
 from archive.timeline import Granularity
@@ -14,7 +15,7 @@ MAX_DIRECTORY_QUERY = 100
 
 class ActorDirectoryForm(forms.Form):
     # Not "q": the header's search box shows the q of every page.
-    name = forms.CharField(required=False, max_length=MAX_DIRECTORY_QUERY, label="Name or alias", strip=True)
+    name = QueryField(required=False, max_length=MAX_DIRECTORY_QUERY, label="Name or alias")
     kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *Actor.Kind.choices])
     sort = forms.ChoiceField(required=False, choices=[("name", "Name"), ("articles", "Most mentioned")])
 
@@ -37,6 +38,32 @@ class ActorDirectoryForm(forms.Form):
             actors = actors.filter(pk__in=ranks).annotate(closeness=closeness)
             order = ["closeness", *(order if cleaned.get("sort") == "name" else by_count)]
         return actors.order_by(*order)
+
+
+class SourceDirectoryForm(forms.Form):
+    """The source directory's order and kind; a value it does not know is ignored with a notice."""
+
+    SORTS = {
+        "name": ("name",),
+        "count": ("-article_count", "name"),
+        "kind": ("kind", "name"),
+        "country": ("country", "name"),
+    }
+    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *Source.Kind.choices])
+    sort = forms.ChoiceField(required=False, choices=[(name, name) for name in SORTS])
+
+    def sources(self):
+        self.notices = [self.notice(name) for name in self.errors]
+        cleaned = self.cleaned_data
+        sources = Source.objects.with_article_counts()
+        if cleaned.get("kind"):
+            sources = sources.filter(kind=cleaned["kind"])
+        return sources.order_by(*self.SORTS[cleaned.get("sort") or "name"])
+
+    def notice(self, name):
+        if name == "sort":
+            return f"Sorted by name: there is no order “{self.data['sort']}” (use {', '.join(self.SORTS)})."
+        return f"Showing every kind: there is no kind “{self.data['kind']}”."
 
 
 EXACT, STARTS, CONTAINS = 0, 1, 2

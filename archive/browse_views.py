@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
 from archive import browse_dates
-from archive.browse_forms import ActorDirectoryForm, ArticleListForm, CompareForm
+from archive.browse_forms import ActorDirectoryForm, ArticleListForm, CompareForm, SourceDirectoryForm
 from archive.compare import compare_chart
 from archive.events import EventScope
 from archive.models import Actor, Article, ArticleActor, Source
@@ -68,6 +68,17 @@ def actor_directory(request):
     form = ActorDirectoryForm(request.GET)
     page = page_of(form.actors(), request, ACTORS_PER_PAGE)
     return render(request, "archive/actors.html", {"form": form, "page": page, "kinds": Actor.Kind.choices})
+
+
+SOURCE_COLUMNS = [("name", "Name"), ("kind", "Kind"), ("country", "Country"), ("count", "Articles")]
+
+
+def source_directory(request):
+    form = SourceDirectoryForm(request.GET)
+    sources = list(form.sources())
+    sort = form.cleaned_data.get("sort") or "name"
+    context = {"form": form, "sources": sources, "kinds": Source.Kind.choices, "columns": SOURCE_COLUMNS, "sort": sort}
+    return render(request, "archive/sources.html", context)
 
 
 class ActorView(DetailView):

@@ -10,8 +10,16 @@ from archive.search.request import SORTS, SearchRequest
 MAX_VALUES_PER_FACET = 20
 
 
+class QueryField(forms.CharField):
+    """Typed or pasted text: control characters become spaces, so a stray NUL or escape code
+    is searched around rather than refused (and never reaches a feed's XML or the database)."""
+
+    def to_python(self, value):
+        return super().to_python(q.printable(value) if isinstance(value, str) else value)
+
+
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, label="Search", strip=True)
+    q = QueryField(required=False, label="Search")
     sort = forms.ChoiceField(required=False, choices=[(sort, sort.title()) for sort in SORTS])
     date_from = forms.CharField(required=False, label="From", help_text="2021, 2021-12 or 2021-12-01")
     date_to = forms.CharField(required=False, label="To")
@@ -35,9 +43,6 @@ class SearchForm(forms.Form):
             if good:
                 filters[facet.name] = list(dict.fromkeys(good))
         return filters
-
-    def clean_q(self):
-        return self.cleaned_data["q"].replace("\x00", " ")
 
     def _clean_date(self, name, end):
         text = self.cleaned_data[name].strip()

@@ -57,13 +57,6 @@ def article_hash(body, title, date_stated="", url=""):
     return content_hash_of("\n".join([title, date_stated, url or ""]).strip())
 
 
-class SlugManager(models.Manager):
-    """Lets fixtures refer to rows by slug rather than by database id."""
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
 class NamedBySlug(models.Model):
     """A source or an actor: listed by name, addressed (in URLs and fixtures) by a slug made from it."""
 
@@ -81,6 +74,22 @@ class NamedBySlug(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class SourceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def with_article_counts(self):
+        """Each source with `article_count`, its published articles (a correlated count, as for actors)."""
+        published = (
+            Article.objects.filter(source=models.OuterRef("pk"), is_published=True)
+            .order_by()
+            .values("source")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        return self.annotate(article_count=Coalesce(models.Subquery(published), 0))
 
 
 class Source(NamedBySlug):
@@ -107,7 +116,7 @@ class Source(NamedBySlug):
         "or spacing) is attributed to this source.",
     )
 
-    objects = SlugManager()
+    objects = SourceQuerySet.as_manager()
     history = HistoricalRecords()
 
     def get_absolute_url(self):

@@ -1,8 +1,8 @@
 """Per-client request budgets for search, exports and the API.
 
 A fixed window counter per (rule, client) in the default cache: cheap enough to run on
-every request, and shared between workers through the cache. Over budget, people get a
-readable page and programs a JSON message, both with Retry-After.
+every request, and shared between workers through the cache. Over budget, people get the
+styled 429 page and programs a JSON {"detail": …}, both with Retry-After (archive/errors.py).
 """
 
 import re
@@ -11,10 +11,9 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.http import JsonResponse
-from django.shortcuts import render
 
 from archive.clients import client_ip
+from archive.errors import rate_limited
 
 # Which paths each budget covers. Exports and the API may live under several pages
 # (/search/export.csv, /export/…), so they are matched by pattern, not by one view.
@@ -73,10 +72,4 @@ class RateLimitMiddleware:
         wait = over_budget(rule, client_ip(request) or "unknown") if rule else 0
         if not wait:
             return self.get_response(request)
-        message = f"Too many requests. Please wait {wait} seconds and try again."
-        if rule == "api":
-            response = JsonResponse({"message": message, "retry_after": wait}, status=429)
-        else:
-            response = render(request, "errors/rate_limited.html", {"wait": wait}, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return rate_limited(request, wait)

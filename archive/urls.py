@@ -14,6 +14,7 @@ urlpatterns = [
     path("articles/<int:pk>/<slug:slug>/", views.ArticleView.as_view(), name="article"),
     path("articles/<int:pk>/", views.ArticleView.as_view(), name="article-short"),
     path("a/<slug:slug>/", views.article_by_old_slug, name="article-old-slug"),
+    path("sources/", browse_views.source_directory, name="sources"),
     path("sources/<slug:slug>/", browse_views.SourceView.as_view(), name="source"),
     path("actors/", browse_views.actor_directory, name="actors"),
     path("actors/<slug:slug>/", browse_views.ActorView.as_view(), name="actor"),

@@ -9,6 +9,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, TemplateView
 
+from archive.errors import index_unavailable
 from archive.exports import csv_lines
 from archive.forms import SearchForm
 from archive.kwic import KWIC_COLUMNS, kwic_records, page_lines
@@ -100,7 +101,7 @@ def searched(request, form, template):
     except IndexUnavailable:
         if template is None:
             return None, plain_error("The search index is unavailable; try again in a minute.", 503)
-        return None, render(request, "search/unavailable.html", {"form": form}, status=503)
+        return None, index_unavailable(request)
 
 
 def paginate(results, page_number):

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "archive.errors.ErrorAnswersMiddleware",  # JSON errors under /api/, the 503 page for any view
+    "archive.errors.AdminAddressMiddleware",  # admin filters Django passes on unchecked
     "archive.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +76,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+CSRF_FAILURE_VIEW = "archive.errors.csrf_failure"  # the styled 403 page
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

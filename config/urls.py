@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path, re_path
+from django.urls import include, path
 
-from archive.api import api, api_not_found
+from archive.api import api, api_index
 from archive.health import healthz
 from archive.output_views import robots_txt
 from archive.sitemaps import SITEMAPS
@@ -10,9 +10,15 @@ from archive.sitemaps import SITEMAPS
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", api_index, name="api-index"),
     path("api/", api.urls),
-    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("", include("archive.urls")),
 ]
+
+# Styled pages for people, JSON under /api/ (archive/errors.py).
+handler400 = "archive.errors.bad_request"
+handler403 = "archive.errors.permission_denied"
+handler404 = "archive.errors.page_not_found"
+handler500 = "archive.errors.server_error"

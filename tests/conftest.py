@@ -1,11 +1,20 @@
 """Shared test set-up: every test gets its own empty Whoosh index in a temporary directory."""
 
+import os
+
 import pytest
 from haystack import connections
+from hypothesis import settings as hypothesis_settings
 
 from archive.search.config import WHOOSH_ENGINE
 from archive.search.whoosh.searcher import snapshots
 from tests.engines import ENGINES, start_standin, use_search_url
+
+# Property tests: no deadline (the machine is shared, timing is not what they test); in CI
+# (CI=true) the same examples every run, so a red build can be reproduced.
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(autouse=True)

@@ -99,11 +99,11 @@ def test_sources_with_counts_of_published_articles(client, archive):
         ("/api/articles/", {"sort": "random"}, 400),
     ],
 )
-def test_errors_are_json_with_a_message(client, archive, path, params, status):
+def test_errors_are_json_with_a_detail(client, archive, path, params, status):
     response = client.get(path, params)
     assert response.status_code == status
     assert response["Content-Type"].startswith("application/json")
-    assert response.json()["message"]
+    assert response.json()["detail"]
 
 
 def test_an_unpublished_article_is_not_served(client, archive):
@@ -115,7 +115,7 @@ def test_an_unreadable_index_is_a_503_in_json(client, archive, search_index):
         toc.write_bytes(b"not an index")
     snapshots.clear()
     response = client.get("/api/articles/", {"q": "nato"})
-    assert response.status_code == 503 and "unavailable" in response.json()["message"]
+    assert response.status_code == 503 and "unavailable" in response.json()["detail"]
 
 
 def test_the_openapi_schema_validates(client):

@@ -125,7 +125,7 @@ def test_api_over_budget_gets_json(client, tight_budgets):
         client.get("/api/articles/")
     response = client.get("/api/articles/")
     assert response.status_code == 429
-    assert "wait" in json.loads(response.content)["message"]
+    assert "wait" in json.loads(response.content)["detail"]
 
 
 @pytest.mark.parametrize(

@@ -118,7 +118,6 @@ def test_diacritics_fold(client):
         {"q": "(unbalanced bracket"},
         {"q": "bracket)"},
         {"q": "nosuchfield:x"},
-        {"q": "nato\x00russia"},
         {"q": "date:[2022-13 TO 2021]"},
         {"source": "no-such-source"},
         {"actor": "nobody-at-all"},

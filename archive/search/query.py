@@ -103,6 +103,14 @@ class ParsedQuery:
         return isinstance(self.tree, MatchAll)
 
 
+def combined(kind, children):
+    """And/Or of the children that look for something: `!` or `-` alone hold no word (None)."""
+    children = [child for child in children if child is not None]
+    if not children:
+        return None
+    return children[0] if len(children) == 1 else kind(tuple(children))
+
+
 def text_words(tree):
     """Every word and phrase word the query looks for in text (for highlighting and suggestions)."""
     if isinstance(tree, Term):
@@ -114,6 +122,18 @@ def text_words(tree):
     if isinstance(tree, (And, Or)):
         return [word for child in tree.children for word in text_words(child)]
     return []
+
+
+# --- input ------------------------------------------------------------------
+
+# Control characters, lone surrogates and the two non-characters: nothing a person means to
+# search for, and XML (feeds), some databases and Whoosh's analysers refuse them.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text):
+    """`text` with every control character (tabs and newlines too) turned into a space."""
+    return UNPRINTABLE.sub(" ", text or "")
 
 
 # --- dates ------------------------------------------------------------------
@@ -146,6 +166,8 @@ TOKEN = re.compile(
   | (?P<phrase>"(?P<phrase_text>[^"]*)"(?:~(?P<slop>\d+))?)
   | (?P<open_quote>")
   | (?P<range>\[(?P<range_text>[^\]]*)\])
+  | (?P<open_range>\[)
+  | (?P<close_range>\])
   | (?P<lparen>\()
   | (?P<rparen>\))
   | (?P<field>(?P<field_name>[A-Za-z_]+):)
@@ -157,7 +179,11 @@ TOKEN = re.compile(
 )
 
 
-TOKEN_KINDS = ("space", "phrase", "open_quote", "range", "lparen", "rparen", "field", "minus", "plus", "word")
+TOKEN_KINDS = (
+    "space", "phrase", "open_quote", "range", "open_range", "close_range",
+    "lparen", "rparen", "field", "minus", "plus", "word",
+)  # fmt: skip
+RANGE_SYNTAX = "a date range reads date:[2021-11 TO 2022-02]"
 
 
 @dataclass
@@ -176,6 +202,10 @@ def tokenize_query(text):
         kind = next(name for name in TOKEN_KINDS if match.group(name) is not None)
         if kind == "open_quote":
             raise QuerySyntaxError(f"The quotation mark at position {position + 1} is never closed.")
+        if kind == "open_range":
+            raise QuerySyntaxError(f"The square bracket at position {position + 1} is never closed: {RANGE_SYNTAX}.")
+        if kind == "close_range":
+            raise QuerySyntaxError(f"The square bracket at position {position + 1} has no opening bracket.")
         if kind != "space":
             tokens.append(Token(kind, match.group(kind), position, match.groupdict()))
         position = match.end()
@@ -214,6 +244,9 @@ class Parser:
             if token.kind == "rparen":
                 raise QuerySyntaxError(f"The closing bracket at position {token.position + 1} has no opening bracket.")
             raise QuerySyntaxError(f"Unexpected “{token.text}” at position {token.position + 1}.")
+        if tree is None:
+            self.notices.append("The query holds no words to look for; showing every article.")
+            return MatchAll()
         return tree
 
     def parse_or(self):
@@ -221,7 +254,7 @@ class Parser:
         while self.is_operator(self.peek(), "OR"):
             self.take()
             children.append(self.parse_and())
-        return children[0] if len(children) == 1 else Or(tuple(children))
+        return combined(Or, children)
 
     def parse_and(self):
         children = [self.parse_unary()]
@@ -232,10 +265,7 @@ class Parser:
             if self.is_operator(token, "AND"):
                 self.take()
             children.append(self.parse_unary())
-        children = [child for child in children if child is not None]
-        if not children:
-            return MatchAll()
-        return children[0] if len(children) == 1 else And(tuple(children))
+        return combined(And, children)
 
     def parse_unary(self):
         token = self.peek()
@@ -243,7 +273,8 @@ class Parser:
             raise QuerySyntaxError("The query ends where a word was expected.")
         if self.is_operator(token, "NOT") or token.kind == "minus":
             self.take()
-            return Not(self.parse_unary())
+            child = self.parse_unary()
+            return None if child is None else Not(child)
         if token.kind == "plus":
             self.take()
         return self.parse_primary(field_name=None)
@@ -278,11 +309,8 @@ class Parser:
                 f"There is no field “{token.groups['field_name']}”; searched for the words instead. "
                 f"Fields: {', '.join(sorted(KNOWN_FIELDS))}."
             )
-            return (
-                self.make_word(token.groups["field_name"], None)
-                if self.peek() is None
-                else And((self.make_word(token.groups["field_name"], None), self.parse_primary(None)))
-            )
+            name_as_word = self.make_word(token.groups["field_name"], None)
+            return name_as_word if self.peek() is None else combined(And, [name_as_word, self.parse_primary(None)])
         value = self.peek()
         if value is None or value.kind in {"rparen"}:
             raise QuerySyntaxError(f"“{name}:” needs a value after it.")
@@ -379,7 +407,7 @@ class Parser:
 
 def parse_query(text):
     """Parse `text`; raises QuerySyntaxError (or QueryTooBroad) with a readable message."""
-    text = (text or "").replace("\x00", " ").strip()
+    text = printable(text).strip()
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryTooBroad(f"Too broad: the query is {len(text)} characters long; the limit is {MAX_QUERY_LENGTH}.")
     parser = Parser(text)
@@ -407,8 +435,25 @@ def parse_leniently(text):
     except QueryTooBroad:
         raise
     except QuerySyntaxError as error:
-        words = WORD_CHARS.findall((text or "").replace("\x00", " "))
-        words = [word for word in words if word not in {"AND", "OR", "NOT", "TO"}][:MAX_TERMS]
+        words = plain_words(text)[:MAX_TERMS]
         fallback = parse_query(" ".join(words)) if words else ParsedQuery(MatchAll())
         fallback.notices.insert(0, f"{error} Searched for the words instead.")
         return fallback
+
+
+DATE_CLAUSE = re.compile(r"\bdate:\[?[^\s\]]*(?:\s+TO(?:\s+[^\s\]]*)?)?\]?", re.IGNORECASE)
+FIELD_PREFIX = re.compile(r"\b([A-Za-z_]+):")
+OPERATOR_WORDS = {"AND", "OR", "NOT", "TO"}
+
+
+def plain_words(text):
+    """The words of a malformed query a person wants found: not its operators, not the names
+    of its fields, not its dates (`nato date:[2022 TO` looks for nato, not for "date" or "2022")."""
+    text = DATE_CLAUSE.sub(" ", printable(text))
+    text = FIELD_PREFIX.sub(lambda match: " " if is_field_name(match[1]) else match[0], text)
+    return [word for word in WORD_CHARS.findall(text) if word not in OPERATOR_WORDS]
+
+
+def is_field_name(name):
+    name = name.lower()
+    return FIELD_ALIASES.get(name, name) in KNOWN_FIELDS
