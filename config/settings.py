@@ -71,7 +71,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "archive.search.middleware.NotSupportedMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 

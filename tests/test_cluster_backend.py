@@ -99,4 +99,4 @@ def test_what_an_engine_cannot_do_is_a_501_with_its_reason(client, monkeypatch):
         response = client.get(url)
         assert response.status_code == 501 and "keeps no such index" in response.content.decode(), url
     answer = client.get("/api/articles/", {"q": "nato"})
-    assert answer.status_code == 501 and "keeps no such index" in answer.json()["message"]
+    assert answer.status_code == 501 and "keeps no such index" in answer.json()["detail"]
