@@ -71,14 +71,29 @@ def term_indexes(concepts):
     return indexes
 
 
+def records(path):
+    """The file's JSON objects; a line that is not one is counted and reported, not fatal."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    skipped = 0
+    with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                record = None
+            if isinstance(record, dict):
+                yield record
+            elif line.strip():
+                skipped += 1
+    if skipped:
+        print(f"{path}: skipped {skipped} lines that are not JSON objects", file=sys.stderr)
+
+
 def documents(paths):
     for path in paths:
-        opener = gzip.open if str(path).endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as lines:
-            for line in lines:
-                record = json.loads(line)
-                if record.get("language"):
-                    yield record["language"], f"{record.get('title') or ''}\n{record.get('text') or ''}"
+        for record in records(path):
+            if record.get("language"):
+                yield record["language"], f"{record.get('title') or ''}\n{record.get('text') or ''}"
 
 
 def count(concepts, paths):
@@ -129,6 +144,9 @@ def main(argv=None):
     )
     parser.add_argument("--json", type=Path, help="also write every count to this JSON file")
     args = parser.parse_args(argv)
+    missing = [str(path) for path in args.corpus if not path.is_file()]
+    if missing:
+        parser.error(f"no such file: {', '.join(missing)}")
     concepts = registry()
     docs, term_docs, concept_docs = count(concepts, args.corpus)
     languages = sorted(docs)

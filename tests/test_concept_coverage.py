@@ -74,3 +74,20 @@ def test_the_command_prints_a_table_and_writes_every_count_to_json(corpus, tmp_p
     assert "%found" in printed
     written = json.loads(report.read_text(encoding="utf-8"))
     assert written["documents"]["ru"] == 2
+
+
+def test_a_malformed_line_is_reported_and_the_rest_still_counted(tmp_path, capsys):
+    path = tmp_path / "broken.jsonl"
+    good = json.dumps({"language": "sv", "title": "Sanktioner", "text": ""})
+    path.write_text(f"{good}\n{{not json\n[1, 2]\n\n{good}\n", encoding="utf-8")
+    docs, _, concept_docs = concept_coverage.count(CONCEPTS, [path])
+    assert docs["sv"] == 2
+    assert concept_docs["sv", "sanctions"] == 2
+    assert "skipped 2 lines" in capsys.readouterr().err
+
+
+def test_a_missing_corpus_file_is_a_usage_error_not_a_traceback(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        concept_coverage.main([str(tmp_path / "absent.jsonl.gz")])
+    assert exit_.value.code == 2
+    assert "no such file" in capsys.readouterr().err
