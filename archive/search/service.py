@@ -14,8 +14,10 @@ from haystack import connections
 
 from archive.models import Article
 from archive.search import query as q
+from archive.search import semantic
 from archive.search.highlight import WordMatcher, snippet
 from archive.search.resolve import DatabaseResolver
+from archive.search.whoosh import hybrid
 from archive.search.whoosh.backend import ArchiveWhooshBackend, IndexUnavailable
 from archive.search.whoosh.related import related_docnums
 from archive.search.whoosh.searcher import Evaluator, date_overlap, facet_counts, ranked_docnums, snapshots
@@ -37,6 +39,12 @@ class SearchRequest:
     date_to: object = None
     sort: str = "relevance"
     collapse_duplicates: bool = False  # hide republished copies whose original is among the hits
+    expansion: object = None  # "all languages": the concepts.Expansion that widened the query
+    collapse_stories: bool = False  # one hit per story told in several languages
+
+    @property
+    def all_languages(self):
+        return self.expansion is not None
 
 
 @dataclass
@@ -55,6 +63,9 @@ class SearchResults(Sequence):
         self.snapshot = snapshots.get(self.backend)
         self.evaluator = Evaluator(self.snapshot, settings.ARCHIVE_LANGUAGES, DatabaseResolver())
         self.compiled = self.evaluator.evaluate(request.query.tree)
+        self.meaning, self.meaning_note = by_meaning(request, self.snapshot, self.backend.path)
+        if self.meaning is not None and hybrid.adds_hits(request.query.tree):
+            self.compiled.mask |= self.meaning.nearest(self.snapshot.live)
         query_mask = self.compiled.mask
         filter_masks = self._filter_masks()
         self.compiled.mask = query_mask & self._all(filter_masks.values())
@@ -62,10 +73,11 @@ class SearchResults(Sequence):
             self.compiled.mask &= ~self._copies_of_hits(self.compiled.mask)
         self.count = int(self.compiled.mask.sum())
         self.facets = self._facets(query_mask, filter_masks)
-        self.notices = list(request.query.notices) + self.evaluator.notices
+        self.notices = list(request.query.notices) + self.evaluator.notices + [self.meaning_note]
+        self.notices = [notice for notice in self.notices if notice]
         self.matcher = WordMatcher(q.text_words(request.query.tree), settings.ARCHIVE_LANGUAGES)
         self.sort = request.sort if request.sort in SORTS else "relevance"
-        if self.sort == "relevance" and self.compiled.scoring is None:
+        if self.sort == "relevance" and self.compiled.scoring is None and self.meaning is None:
             self.sort = "newest"
         self.elapsed_ms = (time.perf_counter() - started) * 1000
 
@@ -128,7 +140,10 @@ class SearchResults(Sequence):
         if isinstance(index, int):
             return self[index : index + 1][0]
         start, stop = index.start or 0, min(index.stop or self.count, MAX_RANKED)
-        docnums = ranked_docnums(self.snapshot, self.compiled, self.sort, stop)[start:stop]
+        if self.meaning is not None and self.sort == "relevance":
+            docnums = hybrid.hybrid_docnums(self.snapshot, self.compiled, self.meaning, stop)[start:stop]
+        else:
+            docnums = ranked_docnums(self.snapshot, self.compiled, self.sort, stop)[start:stop]
         pks = [int(self.snapshot.pk[docnum]) for docnum in docnums]
         articles = Article.objects.select_related("source", "near_duplicate_of__source").in_bulk(pks)
         hits = []
@@ -139,6 +154,18 @@ class SearchResults(Sequence):
             text = " ".join(filter(None, [article.lede, article.body]))
             hits.append(Hit(article, snippet(text, self.matcher, article.language)))
         return hits
+
+
+def by_meaning(request, snapshot, home):
+    """(hybrid.Meaning or None, a note for the page) for an "all languages" search."""
+    if not request.all_languages:
+        return None, ""
+    if not semantic.available():
+        return None, f"All languages: searched the concept registry only; {semantic.unavailable_reason()}."
+    meaning = hybrid.Meaning(snapshot, home, request.expansion.query_text)
+    if meaning.covered < meaning.total:
+        return meaning, f"Search by meaning covers {meaning.covered:,} of {meaning.total:,} articles so far."
+    return meaning, ""
 
 
 def search(request):

@@ -10,7 +10,7 @@ first, then marked), so no engine-side highlighter is asked for.
 """
 
 from archive.search import query as q
-from archive.search.analysis import fold, query_forms
+from archive.search.analysis import analysed_as, fold, query_forms
 from archive.search.whoosh.backend import date_number, whoosh_document
 
 TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0}
@@ -84,6 +84,9 @@ class Translator:
             return self.filter(node.field, [node.value])
         if isinstance(node, q.DateRange):
             return date_overlap(node.start, node.end)
+        if isinstance(node, q.Localised):
+            with analysed_as(self, node.language):
+                return self.query(node.child)
         if isinstance(node, q.Not):
             return {"bool": {"must_not": [self.query(node.child)]}}
         children = [self.query(child) for child in node.children]

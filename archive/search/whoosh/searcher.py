@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from archive.search import query as q
-from archive.search.analysis import fold, query_forms
+from archive.search.analysis import analysed_as, fold, query_forms
 from archive.search.whoosh.backend import IndexUnavailable
 from archive.search.whoosh.scoring import bm25f_scores, top_by_score
 from archive.search.whoosh.segments import CATEGORY_COLUMNS, NUMERIC_COLUMNS, concatenated, segments
@@ -176,6 +176,9 @@ class Evaluator:
         if isinstance(node, q.Not):
             mask, _ = self._evaluate(node.child)
             return snapshot.live & ~mask, None
+        if isinstance(node, q.Localised):
+            with analysed_as(self, node.language):
+                return self._evaluate(node.child)
         parts = [self._evaluate(child) for child in node.children]
         combine = np.logical_and if isinstance(node, q.And) else np.logical_or
         mask = parts[0][0]

