@@ -9,7 +9,7 @@ from django.views.generic import DetailView, TemplateView
 from archive.forms import SearchForm
 from archive.models import Article, ArticleSlug
 from archive.search import query as q
-from archive.search.service import IndexUnavailable, related_articles, search
+from archive.search.service import IndexUnavailable, in_other_languages, related_articles, search
 from archive.search.summary import facet_display
 from archive.search_help import SYNTAX_EXAMPLES
 
@@ -84,7 +84,11 @@ class ArticleView(DetailView):
         mentions = self.object.actor_mentions.select_related("actor")
         copies = self.object.near_duplicates.published().select_related("source")
         return super().get_context_data(
-            mentions=mentions, copies=copies, related=related_articles(self.object), **kwargs
+            mentions=mentions,
+            copies=copies,
+            related=related_articles(self.object),
+            other_languages=in_other_languages(self.object),
+            **kwargs,
         )
 
 

@@ -146,6 +146,15 @@ class AlignedVectors:
     def similarities(self, vector):
         return self.matrix @ vector
 
+    def language_means(self, codes):
+        """The mean vector of each language's documents (row = the snapshot's language code)."""
+        if getattr(self, "_means", None) is None:
+            means = np.zeros((int(codes.max(initial=0)) + 1, DIMENSIONS), np.float32)
+            for code in np.unique(codes[self.present]):
+                means[code] = self.matrix[self.present & (codes == code)].mean(axis=0)
+            self._means = means
+        return self._means
+
 
 _aligned = {"key": None, "value": None}
 _aligned_lock = threading.Lock()

@@ -136,14 +136,18 @@ class SearchResults(Sequence):
         better = SearchResults(SearchRequest(q.parse_leniently(corrected), self.request.filters))
         return corrected if better.count > self.count else None
 
+    def _ranked(self, start, stop):
+        if not (self.request.collapse_stories and semantic.available()):
+            return _ranked_docnums(self, stop)[start:stop]
+        # Retellings are dropped from a longer list, so a page still holds a page of stories.
+        aligned = semantic.aligned_vectors(self.snapshot, self.backend.path)
+        return hybrid.one_per_story(self.snapshot, aligned, _ranked_docnums(self, 3 * stop))[start:stop]
+
     def __getitem__(self, index):
         if isinstance(index, int):
             return self[index : index + 1][0]
         start, stop = index.start or 0, min(index.stop or self.count, MAX_RANKED)
-        if self.meaning is not None and self.sort == "relevance":
-            docnums = hybrid.hybrid_docnums(self.snapshot, self.compiled, self.meaning, stop)[start:stop]
-        else:
-            docnums = ranked_docnums(self.snapshot, self.compiled, self.sort, stop)[start:stop]
+        docnums = self._ranked(start, stop)
         pks = [int(self.snapshot.pk[docnum]) for docnum in docnums]
         articles = Article.objects.select_related("source", "near_duplicate_of__source").in_bulk(pks)
         hits = []
@@ -156,6 +160,12 @@ class SearchResults(Sequence):
         return hits
 
 
+def _ranked_docnums(results, limit):
+    if results.meaning is not None and results.sort == "relevance":
+        return hybrid.hybrid_docnums(results.snapshot, results.compiled, results.meaning, limit)
+    return ranked_docnums(results.snapshot, results.compiled, results.sort, limit)
+
+
 def by_meaning(request, snapshot, home):
     """(hybrid.Meaning or None, a note for the page) for an "all languages" search."""
     if not request.all_languages:
@@ -166,6 +176,25 @@ def by_meaning(request, snapshot, home):
     if meaning.covered < meaning.total:
         return meaning, f"Search by meaning covers {meaning.covered:,} of {meaning.total:,} articles so far."
     return meaning, ""
+
+
+def in_other_languages(article, per_language=1):
+    """Articles in other languages whose meaning says they tell the same story (nearest first)."""
+    if not semantic.available():
+        return []
+    try:
+        backend = connections["default"].get_backend()
+        snapshot = snapshots.get(backend)
+    except IndexUnavailable:
+        return []
+    docnums = np.flatnonzero((snapshot.pk == article.pk) & snapshot.live)
+    if not len(docnums):
+        return []
+    aligned = semantic.aligned_vectors(snapshot, backend.path)
+    found = hybrid.same_story_docnums(snapshot, aligned, int(docnums[0]), per_language)
+    pks = [int(snapshot.pk[docnum]) for docnum in found]
+    articles = Article.objects.published().select_related("source").in_bulk(pks)
+    return [articles[pk] for pk in pks if pk in articles]
 
 
 def search(request):
