@@ -1,11 +1,13 @@
 """Forms of the browsing pages: the actor directory's filters and the compare view's series."""
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 
 from archive.models import Actor, ActorAlias
 from archive.search import query as q
 from archive.search.analysis import fold
+from archive.search.concepts import expand_all_languages
 
 MAX_SERIES = 5
 MAX_DIRECTORY_QUERY = 100
@@ -54,6 +56,8 @@ class CompareForm(forms.Form):
         if len(dict.fromkeys(given)) > MAX_SERIES:
             self.notices.append(f"Only the first {MAX_SERIES} series are charted.")
         self.slots = self.texts + [""] * (MAX_SERIES - len(self.texts))
+        # "All languages": each series also counts its concepts' terms in every language.
+        self.all_languages = data is not None and forms.BooleanField().to_python(data.get("xlang"))
 
     def parsed_series(self):
         """(text, ParsedQuery) for each series; a malformed one is searched as plain words with a notice."""
@@ -68,5 +72,7 @@ class CompareForm(forms.Form):
                 self.notices.append(f"“{text}” was left out: {error}")
                 continue
             self.notices.extend(f"“{text}”: {notice}" for notice in parsed.notices)
+            if self.all_languages:
+                parsed = q.ParsedQuery(expand_all_languages(parsed.tree, settings.ARCHIVE_LANGUAGES)[0])
             series.append((text, parsed))
         return series

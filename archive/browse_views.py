@@ -112,6 +112,6 @@ class SourceView(DetailView):
 
 def compare_view(request):
     form = CompareForm(request.GET)
-    context = {"form": form, "compare": compare_chart(form.parsed_series(), form.notices)}
+    context = {"form": form, "compare": compare_chart(form.parsed_series(), form.notices, form.all_languages)}
     context["search_url"] = reverse("archive:search")
     return render(request, "archive/compare.html", context)

@@ -33,7 +33,7 @@ def series_label(text, parsed):
     return text
 
 
-def compare_chart(series, notices):
+def compare_chart(series, notices, all_languages=False):
     comparison = Comparison(notices=notices)
     searched = []
     for text, parsed in series:
@@ -52,6 +52,8 @@ def compare_chart(series, notices):
     for (text, parsed, results), histogram in zip(searched, histograms, strict=True):
         query = QueryDict(mutable=True)
         query["q"] = text
+        if all_languages:
+            query["xlang"] = "1"
         named.append((series_label(text, parsed), histogram, f"{search_url}?{query.urlencode()}"))
         not_charted = histogram.undated + sum(bucket.count for bucket in histogram.coarser)
         comparison.series.append((named[-1][0], results.count, named[-1][2], not_charted))

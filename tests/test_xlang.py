@@ -1,4 +1,4 @@
-""""All languages" search (issue 15): concept expansion, search by meaning, the same story elsewhere."""
+""" "All languages" search (issue 15): concept expansion, search by meaning, the same story elsewhere."""
 
 import pytest
 from django.core.management import call_command
@@ -80,11 +80,30 @@ def test_words_the_registry_does_not_know_are_left_as_they_are():
 
 
 # "[" or "]" alone still crash the tokenizer (query.py; the parser-robustness work fixes that), so they are left out.
-QUERY_PIECES = ["sanctions", "Санкциями", "air", "defence", "nato", "OR", "AND", "NOT", "-", "(", ")", '"', "title:", "lang:ru"]
+QUERY_PIECES = [
+    "sanctions",
+    "Санкциями",
+    "air",
+    "defence",
+    "nato",
+    "OR",
+    "AND",
+    "NOT",
+    "-",
+    "(",
+    ")",
+    '"',
+    "title:",
+    "lang:ru",
+]
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(QUERY_PIECES) | st.text(st.characters(exclude_characters="[]"), max_size=6), max_size=12).map(" ".join))
+@given(
+    st.lists(
+        st.sampled_from(QUERY_PIECES) | st.text(st.characters(exclude_characters="[]"), max_size=6), max_size=12
+    ).map(" ".join)
+)
 def test_any_typed_query_expands_without_error_and_keeps_what_was_asked(text):
     try:
         parsed = q.parse_leniently(text)
@@ -101,7 +120,9 @@ def test_any_typed_query_expands_without_error_and_keeps_what_was_asked(text):
 def test_load_concepts_replaces_a_concepts_terms_and_keeps_concepts_added_in_the_admin(tmp_path):
     call_command("load_concepts", verbosity=0)
     loaded = Concept.objects.count()
-    assert loaded >= 30 and {t.language for t in ConceptTerm.objects.filter(concept__slug="sanctions")} >= set(LANGUAGES)
+    assert loaded >= 30 and {t.language for t in ConceptTerm.objects.filter(concept__slug="sanctions")} >= set(
+        LANGUAGES
+    )
     ours = Concept.objects.create(slug="our-own", name="our own")
     ConceptTerm.objects.filter(concept__slug="sanctions", language="sv").delete()
     call_command("load_concepts", verbosity=0)
@@ -151,7 +172,9 @@ def test_all_languages_finds_the_concept_in_every_language_and_the_language_face
     assert any("registry only" in notice for notice in everywhere.notices)
 
 
-def test_the_search_page_says_what_else_it_searched_and_keeps_all_languages_in_its_links(client, multilingual, settings):
+def test_the_search_page_says_what_else_it_searched_and_keeps_all_languages_in_its_links(
+    client, multilingual, settings
+):
     settings.SEARCH_EMBEDDINGS = False
     page = client.get("/search/", {"q": "sanctions", "xlang": "1"}).content.decode()
     assert "also searched" in page and "санкции" in page and "sanktioner" in page
@@ -221,3 +244,16 @@ def test_on_the_cross_lingual_test_set_the_hybrid_beats_words_alone(db):
     figures = xlang.evaluate(keys, ("words", "hybrid"))
     (words_recall, words_ndcg), (hybrid_recall, hybrid_ndcg) = figures["words"], figures["hybrid"]
     assert hybrid_recall >= words_recall + 0.5 and hybrid_ndcg >= words_ndcg + 0.4
+
+
+def test_compare_with_all_languages_counts_each_series_in_every_language(client, multilingual):
+    every = client.get("/compare/", {"s": "sanctions", "xlang": "1"}).content.decode()
+    english = client.get("/compare/", {"s": "sanctions"}).content.decode()
+    assert 'sanctions</a> <span class="count">4' in every and "xlang=1" in every
+    assert 'sanctions</a> <span class="count">1' in english
+
+
+def test_a_feed_of_an_all_languages_search_holds_every_language(client, multilingual, settings):
+    settings.SEARCH_EMBEDDINGS = False
+    feed = client.get("/feeds/search/", {"q": "sanctions", "xlang": "1"}).content.decode()
+    assert "Новые санкции" in feed and "Nya sanktioner" in feed
