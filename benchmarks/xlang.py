@@ -120,6 +120,65 @@ def query_times_ms(keys, mode="hybrid", repeat=3):
     return times
 
 
+def vector_side(count, hits=10_000, repeat=20):
+    """Memory and time of the vector side at `count` articles, with random unit vectors (what
+    they hold does not change the cost): {aligned_mb, peak_mb, align_s, query_ms (p50, p95)}."""
+    import tempfile
+    import tracemalloc
+    import types
+
+    import numpy as np
+
+    from archive.search import semantic
+    from archive.search.whoosh import hybrid
+
+    generator = np.random.default_rng(15)
+    vectors = generator.standard_normal((count, semantic.DIMENSIONS)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    pks = np.arange(1, count + 1, dtype=np.int64)
+    snapshot = types.SimpleNamespace(pk=pks, updated=np.ones(count, np.int64), live=np.ones(count, bool))
+    with tempfile.TemporaryDirectory() as home:
+        semantic.VectorStore(home).append(pks, np.ones(count, np.int64), vectors.astype(np.float16))
+        del vectors
+        tracemalloc.start()
+        started = time.perf_counter()
+        aligned = semantic.AlignedVectors(snapshot, semantic.VectorStore(home))
+        align_seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    meaning = types.SimpleNamespace(aligned=aligned)
+    mask = np.zeros(count, bool)
+    mask[generator.choice(count, hits, replace=False)] = True
+    docnums, times = np.flatnonzero(mask), []
+    for _ in range(repeat):
+        query = aligned.matrix[generator.integers(count)]
+        started = time.perf_counter()
+        meaning.similarities = aligned.similarities(query)
+        hybrid.Meaning.nearest(meaning, snapshot.live)
+        hybrid.fused_scores(generator.random(hits), meaning.similarities[docnums], aligned.present[docnums])
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "aligned_mb": aligned.matrix.nbytes / 2**20,
+        "peak_mb": peak / 2**20,
+        "align_s": align_seconds,
+        "query_ms": (times[len(times) // 2], times[int(len(times) * 0.95)]),
+    }
+
+
+def query_embedding_ms():
+    from archive.search import semantic
+    from tests.xlang_corpus import judged_queries
+
+    times = []
+    for _, _, text, _ in judged_queries():
+        started = time.perf_counter()
+        semantic.model().query(text)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return times[len(times) // 2], times[int(len(times) * 0.95)]
+
+
 def table(figures):
     lines = [f"| way | recall@{RECALL_AT} | nDCG@{NDCG_AT} |", "|---|---:|---:|"]
     lines += [f"| {mode} | {r:.3f} | {n:.3f} |" for mode, (r, n) in figures.items()]
@@ -129,6 +188,7 @@ def table(figures):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.xlang", description=__doc__.splitlines()[0])
     parser.add_argument("--var", default="/tmp/archive-xlang", help="working directory (deleted first)")
+    parser.add_argument("--vectors", type=int, default=100_000, help="articles for the vector-side measurement")
     options = parser.parse_args(sys.argv[1:] if argv is None else argv)
     shutil.rmtree(options.var, ignore_errors=True)
     os.makedirs(options.var)
@@ -150,6 +210,14 @@ def main(argv=None):
     times = sorted(query_times_ms(keys))
     p50, p95 = times[len(times) // 2], times[int(len(times) * 0.95)]
     print(f'"All languages" query over {len(keys)} texts: p50 {p50:.1f} ms, p95 {p95:.1f} ms')
+    side = vector_side(options.vectors)
+    print(
+        f"Vector side at {options.vectors:,} articles (random vectors): {side['aligned_mb']:.0f} MB per worker "
+        f"({side['peak_mb']:.0f} MB at the peak of aligning, once per index change, {side['align_s']:.2f} s), "
+        f"{side['query_ms'][0]:.1f} ms p50 / {side['query_ms'][1]:.1f} ms p95 a query (10,000 hits)"
+    )
+    model_ms = query_embedding_ms()
+    print(f"Embedding a new query: p50 {model_ms[0]:.1f} ms, p95 {model_ms[1]:.1f} ms (then cached)")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from archive.search.analysis import WORD, candidate_languages, stem_word
 # A query word may name several concepts; past this many it is too vague to expand.
 MAX_CONCEPTS_PER_NODE = 3
 # Terms added to one query, over all its words: each costs a few posting-list reads.
-MAX_ADDED_TERMS = 240
+MAX_ADDED_TERMS = 120
 LONGEST_TERM_WORDS = 6
 
 
@@ -142,7 +142,9 @@ class Expander:
             for language, term, term_words in concept.terms:
                 if len(self.expansion.terms) >= MAX_ADDED_TERMS:
                     break
-                key = (language, tuple(stem_word(word, language) for word in term_words))
+                # Terms that reach the same index terms add nothing but cost (NATO is "nato" in
+                # most languages, a plural often stems like its singular): one of them is kept.
+                key = tuple(stem_word(word, language) for word in term_words)
                 if key in added:
                     continue
                 added[key] = localised(term_words, slop, field_name, language)

@@ -40,7 +40,10 @@ class Meaning:
         if not len(candidates):
             return mask
         similarities = self.similarities[candidates]
-        top = candidates[np.argsort(-similarities)[:MEANING_CANDIDATES]]
+        if len(candidates) > MEANING_CANDIDATES:
+            best = np.argpartition(-similarities, MEANING_CANDIDATES)[:MEANING_CANDIDATES]
+            candidates, similarities = candidates[best], similarities[best]
+        top = candidates[np.argsort(-similarities)]
         mask[top[self.similarities[top] >= self.similarities[top[0]] - MEANING_MARGIN]] = True
         return mask
 
