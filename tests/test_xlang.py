@@ -259,3 +259,12 @@ def test_a_feed_of_an_all_languages_search_holds_every_language(client, multilin
     settings.SEARCH_EMBEDDINGS = False
     feed = client.get("/feeds/search/", {"q": "sanctions", "xlang": "1"}).content.decode()
     assert "Новые санкции" in feed and "Nya sanktioner" in feed
+
+
+def test_a_document_not_yet_embedded_is_ranked_by_its_words_rather_than_last():
+    import numpy as np
+
+    words = np.array([1.0, 4.0, 2.0])
+    similarities = np.array([0.86, 0.0, 0.84], dtype=np.float32)
+    fused = hybrid.fused_scores(words, similarities, np.array([True, False, True]))
+    assert fused.argmax() == 1
