@@ -129,50 +129,66 @@ class VectorStore:
         os.replace(temporary, os.path.join(self.directory, name))  # readers never see half a part
 
 
-class AlignedVectors:
-    """The store's vectors in a snapshot's document order (a zero row where an article has none)."""
+class LoadedVectors:
+    """The store read once per store version: pks in order, their stamps, float32 vectors
+    (~1.5 KB an article). A save changes the index, not the store, so it costs no reload."""
 
-    def __init__(self, snapshot, store):
+    def __init__(self, store):
         pks, stamps, vectors = store.read()
-        # Rows are looked up through the sort order, never copied into it: at 100,000 articles
-        # each copy of the vectors is 73 MB more at the worker's peak.
         order = np.argsort(pks)
-        at = np.searchsorted(pks[order], snapshot.pk).clip(0, max(len(pks) - 1, 0))
-        rows = order[at] if len(pks) else at
-        found = (pks[rows] == snapshot.pk) if len(pks) else np.zeros(len(snapshot.pk), bool)
+        self.pks, self.stamps = pks[order], stamps[order]
+        self.matrix = np.empty((len(pks), DIMENSIONS), np.float32)
+        for start in range(0, len(pks), 8192):  # float16 → float32 a block at a time
+            self.matrix[start : start + 8192] = vectors[order[start : start + 8192]]
+
+
+class AlignedVectors:
+    """The loaded vectors seen in a snapshot's document order: cheap to make after every save."""
+
+    def __init__(self, snapshot, loaded):
+        self.loaded = loaded
+        pks = loaded.pks
+        self.rows = np.searchsorted(pks, snapshot.pk).clip(0, max(len(pks) - 1, 0))
+        found = (pks[self.rows] == snapshot.pk) if len(pks) else np.zeros(len(snapshot.pk), bool)
         self.present = found & snapshot.live
-        self.current = self.present & (stamps[rows] == snapshot.updated) if len(pks) else self.present
-        self.matrix = np.zeros((len(snapshot.pk), DIMENSIONS), np.float32)
-        for start in range(0, len(found), 8192):  # float16 → float32 a block at a time
-            block = slice(start, start + 8192)
-            self.matrix[block][found[block]] = vectors[rows[block][found[block]]]
+        self.current = self.present & (loaded.stamps[self.rows] == snapshot.updated) if len(pks) else self.present
         self._means = None
 
+    def vectors_of(self, docnums):
+        return self.loaded.matrix[self.rows[docnums]]
+
     def similarities(self, vector):
-        return self.matrix @ vector
+        """Each document's cosine with `vector` (meaningless where `present` is False)."""
+        if not len(self.loaded.pks):
+            return np.zeros(len(self.rows), np.float32)
+        return (self.loaded.matrix @ vector)[self.rows]
 
     def language_means(self, codes):
         """The mean vector of each language's documents (row = the snapshot's language code)."""
         if self._means is None:
             means = np.zeros((int(codes.max(initial=0)) + 1, DIMENSIONS), np.float32)
             for code in np.unique(codes[self.present]):
-                means[code] = self.matrix[self.present & (codes == code)].mean(axis=0)
+                means[code] = self.vectors_of(np.flatnonzero(self.present & (codes == code))).mean(axis=0)
             self._means = means
         return self._means
 
 
-_aligned = {"key": None, "value": None}
-_aligned_lock = threading.Lock()
+_cached = {"loaded_key": None, "loaded": None, "aligned_key": None, "aligned": None}
+_cache_lock = threading.Lock()
 
 
 def aligned_vectors(snapshot, home):
-    """AlignedVectors for this snapshot and store version; one kept per process (~1.5 KB an article)."""
+    """AlignedVectors for this snapshot and store version; one of each kept per process."""
     store = VectorStore(home)
-    key = (id(snapshot), snapshot.generation, store.version())
-    with _aligned_lock:
-        if _aligned["key"] != key:
-            _aligned.update(key=key, value=AlignedVectors(snapshot, store))
-        return _aligned["value"]
+    loaded_key = (home, store.version())
+    aligned_key = (id(snapshot), snapshot.generation, loaded_key)
+    with _cache_lock:
+        if _cached["loaded_key"] != loaded_key:
+            _cached.update(loaded_key=loaded_key, loaded=None, aligned_key=None, aligned=None)
+            _cached["loaded"] = LoadedVectors(store)
+        if _cached["aligned_key"] != aligned_key:
+            _cached.update(aligned_key=aligned_key, aligned=AlignedVectors(snapshot, _cached["loaded"]))
+        return _cached["aligned"]
 
 
 def missing_pks(snapshot, home):

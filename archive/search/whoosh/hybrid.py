@@ -140,7 +140,7 @@ def same_story_docnums(snapshot, aligned, docnum, per_language=1):
     if not aligned.present[docnum]:
         return []
     _, codes = snapshot.categories["lang"]
-    margins = story_margins(snapshot, aligned, aligned.matrix[docnum])
+    margins = story_margins(snapshot, aligned, aligned.vectors_of([docnum])[0])
     candidates = np.flatnonzero(aligned.present & (codes != codes[docnum]) & (margins >= STORY_MARGIN))
     chosen, taken = [], {}
     for candidate in candidates[np.argsort(-margins[candidates])]:
@@ -157,8 +157,8 @@ def one_per_story(snapshot, aligned, docnums):
     for docnum in docnums:
         if aligned.present[docnum] and kept:
             earlier = np.array(kept)
-            vector = aligned.matrix[docnum]
-            margins = aligned.matrix[earlier] @ vector - (aligned.language_means(codes) @ vector)[codes[earlier]]
+            vector = aligned.vectors_of([docnum])[0]
+            margins = aligned.vectors_of(earlier) @ vector - (aligned.language_means(codes) @ vector)[codes[earlier]]
             if ((codes[earlier] != codes[docnum]) & (margins >= STORY_MARGIN)).any():
                 continue
         kept.append(docnum)
