@@ -268,3 +268,38 @@ def test_a_document_not_yet_embedded_is_ranked_by_its_words_rather_than_last():
     similarities = np.array([0.86, 0.0, 0.84], dtype=np.float32)
     fused = hybrid.fused_scores(words, similarities, np.array([True, False, True]))
     assert fused.argmax() == 1
+
+
+def aligned_from(tmp_path, vectors, languages):
+    """A real vector store and its alignment to an index of len(vectors) documents."""
+    import types
+
+    import numpy as np
+
+    labels = sorted(set(languages))
+    count = len(vectors)
+    snapshot = types.SimpleNamespace(
+        pk=np.arange(1, count + 1),
+        live=np.ones(count, bool),
+        updated=np.ones(count, np.int64),
+        categories={"lang": (labels, np.array([labels.index(lang) for lang in languages], np.int32))},
+    )
+    store = semantic.VectorStore(str(tmp_path))
+    store.append(snapshot.pk, snapshot.updated, np.asarray(vectors, np.float16))
+    return snapshot, semantic.AlignedVectors(snapshot, semantic.LoadedVectors(store))
+
+
+def unit(*weights):
+    import numpy as np
+
+    vector = np.zeros(semantic.DIMENSIONS, np.float32)
+    vector[: len(weights)] = weights
+    return vector / np.linalg.norm(vector)
+
+
+def test_a_retelling_in_another_language_is_the_same_story_and_is_collapsed_under_the_first(tmp_path):
+    # Axis 0 and 1 say which language; axes 2-4 which story. Story A is told in English and Russian.
+    vectors = [unit(1, 0, 1, 0, 0), unit(1, 0, 0, 1, 0), unit(0, 1, 1, 0, 0), unit(0, 1, 0, 0, 1)]
+    snapshot, aligned = aligned_from(tmp_path, vectors, ["en", "en", "ru", "ru"])
+    assert hybrid.same_story_docnums(snapshot, aligned, 0) == [2]
+    assert hybrid.one_per_story(snapshot, aligned, [0, 2, 1, 3]) == [0, 1, 3]
