@@ -15,6 +15,7 @@ stamp differs from their vector's are embedded again. Nothing is embedded inside
 lacks a current vector, so the store converges on the index the way the outbox does.
 """
 
+import contextlib
 import functools
 import logging
 import os
@@ -97,17 +98,27 @@ class VectorStore:
 
     def read(self):
         """(pks, updated stamps, float16 vectors), one row per article, the newest part winning."""
-        pks, stamps, vectors = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros((0, DIMENSIONS), np.float16)]
-        for name in self.parts():
-            with np.load(os.path.join(self.directory, name)) as part:
-                pks.append(part["pks"])
-                stamps.append(part["updated"])
-                vectors.append(part["vectors"])
-        pks, stamps, vectors = np.concatenate(pks), np.concatenate(stamps), np.concatenate(vectors)
+        for _ in range(3):
+            try:
+                pks, stamps, vectors = self._read_parts(self.parts())
+                break
+            except FileNotFoundError:  # a merge removed a part after we listed it: list again
+                continue
+        else:
+            raise RuntimeError(f"the vector store {self.directory} keeps changing under the reader")
         # The last occurrence of each pk: unique() on the reversed array finds first occurrences.
         _, first_from_end = np.unique(pks[::-1], return_index=True)
         keep = len(pks) - 1 - first_from_end
         return pks[keep], stamps[keep], vectors[keep]
+
+    def _read_parts(self, names):
+        pks, stamps, vectors = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros((0, DIMENSIONS), np.float16)]
+        for name in names:
+            with np.load(os.path.join(self.directory, name)) as part:
+                pks.append(part["pks"])
+                stamps.append(part["updated"])
+                vectors.append(part["vectors"])
+        return np.concatenate(pks), np.concatenate(stamps), np.concatenate(vectors)
 
     def append(self, pks, stamps, vectors):
         os.makedirs(self.directory, exist_ok=True)
@@ -118,8 +129,9 @@ class VectorStore:
     def merge(self):
         old = self.parts()
         self._write(*self.read())
-        for name in old:
-            os.remove(os.path.join(self.directory, name))
+        for name in old:  # the merged part, written first, holds them all
+            with contextlib.suppress(FileNotFoundError):  # another process merged them too
+                os.remove(os.path.join(self.directory, name))
 
     def _write(self, pks, stamps, vectors):
         name = f"part-{time.time_ns():020d}-{os.getpid()}.npz"
