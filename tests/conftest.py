@@ -5,6 +5,7 @@ from haystack import connections
 
 from archive.search.config import WHOOSH_ENGINE
 from archive.search.whoosh.searcher import snapshots
+from tests.engines import ENGINES, start_standin, use_search_url
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +40,19 @@ def search_index(tmp_path, settings):
     connections.connections_info = original
     connections.reload("default")
     snapshots.clear()
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request, settings, search_index):
+    """Each test using it runs once per engine: Whoosh, then a stand-in for each cluster engine."""
+    if request.param == "whoosh":
+        yield request.param
+        return
+    server, url = start_standin(request.param)
+    use_search_url(settings, url)
+    yield request.param
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture

