@@ -84,6 +84,12 @@ def test_a_decomposed_term_and_a_cedilla_in_romanian_are_reported(build):
     assert "cedilla" in problems
 
 
+def test_a_soft_hyphen_and_a_word_mixing_cyrillic_and_latin_are_reported(build):
+    problems = "\n".join(build.validate([concept(fi=["ilmavalvonta\u00adkone"], lv=["Done\u0446ka"])]))
+    assert "invisible character" in problems
+    assert "mixes Cyrillic and Latin" in problems
+
+
 def test_duplicate_slugs_and_a_term_shared_by_two_concepts_are_reported(build):
     twice = [
         concept("truce"),
