@@ -303,3 +303,22 @@ def test_a_retelling_in_another_language_is_the_same_story_and_is_collapsed_unde
     snapshot, aligned = aligned_from(tmp_path, vectors, ["en", "en", "ru", "ru"])
     assert hybrid.same_story_docnums(snapshot, aligned, 0) == [2]
     assert hybrid.one_per_story(snapshot, aligned, [0, 2, 1, 3]) == [0, 1, 3]
+
+
+@pytest.mark.parametrize("engine", ["elastic", "solr"])
+def test_the_cluster_engines_analyse_a_localised_term_in_its_language_only(engine):
+    import json
+
+    from archive.search.analysis import stem_word
+    from archive.search.cluster import elastic, solr
+
+    translator = {"elastic": elastic, "solr": solr}[engine].Translator(LANGUAGES, resolver=None)
+
+    def forms(tree):  # the index terms a translated query asks for
+        text = json.dumps(translator.query(tree), ensure_ascii=False)
+        return set(re.findall(r"(?:\"value\": \"|:)(\w+)(?:\"|\^)", text))
+
+    finnish = stem_word("sanktionerna", "fi")
+    assert forms(q.Localised(q.Term("sanktionerna"), "sv")) == {stem_word("sanktionerna", "sv"), "sanktionerna"}
+    assert finnish in forms(q.Term("sanktionerna"))
+    assert translator.languages == LANGUAGES
