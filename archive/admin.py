@@ -39,6 +39,7 @@ class ActorAdmin(SimpleHistoryAdmin):
 class ArticleActorInline(admin.TabularInline):
     model = ArticleActor
     autocomplete_fields = ["actor"]
+    fields = ["actor", "role", "mention_count"]
     extra = 1
 
 
@@ -48,7 +49,7 @@ class ArticleAdmin(IngestAdminMixin, SimpleHistoryAdmin):
     list_filter = ["source__kind", "language", "date_precision", "is_published", "source"]
     search_fields = ["title", "body", "author", "url"]
     date_hierarchy = "published_on"
-    autocomplete_fields = ["source", "near_duplicate_of"]
+    autocomplete_fields = ["source", "near_duplicate_of", "translation_of"]
     readonly_fields = ["content_hash", "created_at", "updated_at", "created_by"]
     inlines = [ArticleActorInline]
     formfield_overrides = HTTPS_URLS
@@ -58,8 +59,8 @@ class ArticleAdmin(IngestAdminMixin, SimpleHistoryAdmin):
         ("Kept apart from the body", {"fields": ["captions", "contact"], "classes": ["collapse"]}),
         (
             "Provenance",
-            {"fields": ["near_duplicate_of", "captured_at", "provenance", "is_published", "content_hash",
-                        "created_by", "created_at", "updated_at"]},
+            {"fields": ["near_duplicate_of", "translation_of", "captured_at", "provenance", "is_published",
+                        "content_hash", "created_by", "created_at", "updated_at"]},
         ),
     ]  # fmt: skip
 

@@ -19,7 +19,6 @@ from archive.forms import SearchForm
 from archive.models import AlertDelivery, Article, IndexTask, SavedSearch
 from archive.search import query as q
 from archive.search.service import IndexUnavailable, search
-from archive.search.stream import ranked_pks
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ def new_matches(saved, up_to):
     if not added_pks:
         return []
     results = results_of(saved)
-    matching = [pk for pk in ranked_pks(results, results.count) if pk in added_pks]
+    matching = [pk for pk in results.iter_pks(results.count) if pk in added_pks]
     articles = Article.objects.select_related("source").in_bulk(matching)
     return [articles[pk] for pk in matching if pk in articles]
 

@@ -18,9 +18,10 @@ from archive.citations import FORMATS as CITATION_FORMATS
 from archive.forms import SearchForm
 from archive.models import Actor, Article, Source, iso_at_precision
 from archive.search import query as q
+from archive.search.errors import IndexUnavailable, NotSupported
+from archive.search.facets import FACETS
 from archive.search.query import printable
-from archive.search.service import FACET_FIELDS, IndexUnavailable, search
-from archive.search.summary import labels_for
+from archive.search.service import search
 
 MAX_PAGE_SIZE = 100
 
@@ -60,6 +61,11 @@ def http_error(request, exc):
 @api.exception_handler(q.QueryTooBroad)
 def query_too_broad(request, exc):
     return error(request, str(exc), 400)
+
+
+@api.exception_handler(NotSupported)
+def not_supported(request, exc):
+    return error(request, f"The search engine cannot do this: {exc}", 501)
 
 
 @api.exception_handler(IndexUnavailable)
@@ -165,7 +171,7 @@ class ArticleQuery(Schema):
     page_size: int = 20
 
 
-ERRORS = {400: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut}
+ERRORS = {400: ErrorOut, 404: ErrorOut, 429: ErrorOut, 501: ErrorOut, 503: ErrorOut}
 
 
 # Serialisers -----------------------------------------------------------------------
@@ -234,10 +240,12 @@ def checked_kind(kind, kinds):
 
 def facets_out(facets):
     out = {}
-    for name in FACET_FIELDS:
-        counts = [(str(value), count) for value, count in facets.get(name, [])]
-        labels = labels_for(name, [value for value, _ in counts])
-        out[name] = [{"value": value, "label": labels.get(value, value), "count": count} for value, count in counts]
+    for facet in FACETS:
+        counts = [(str(value), count) for value, count in facets.get(facet.name, [])]
+        labels = facet.labels([value for value, _ in counts])
+        out[facet.name] = [
+            {"value": value, "label": labels.get(value, value), "count": count} for value, count in counts
+        ]
     return out
 
 

@@ -100,6 +100,7 @@ class ArticleListForm(forms.Form):
     sort = forms.ChoiceField(
         required=False, choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("relevance", "Most relevant")]
     )
+    role = forms.ChoiceField(required=False, choices=[("", "Mentioned"), ("speaker", "Speaking")])
 
     def ordered(self, articles, actor=None):
         """`articles` in the chosen order; relevance is how often they name `actor` (or any actor)."""
@@ -109,6 +110,11 @@ class ArticleListForm(forms.Form):
         if sort == "relevance":
             return articles.most_about(actor) if actor else articles.most_actors()
         return articles.newest_first()
+
+    @property
+    def speaking(self):
+        """An actor page asked for the texts the actor speaks in, rather than those that mention them."""
+        return self.is_valid() and self.cleaned_data.get("role") == "speaker"
 
     @property
     def chosen(self):

@@ -96,13 +96,17 @@ class ActorView(DetailView):
             .order_by("-n", "actor__name")[:TOP_RELATED]
         )
         order = ArticleListForm(self.request.GET)
-        page = page_of(order.ordered(articles, actor).select_related("source"), self.request, ARTICLES_PER_PAGE)
+        speaking = articles.spoken_by(actor)
+        listed = speaking if order.speaking else articles.only_mentioning(actor)
+        page = page_of(order.ordered(listed, actor).select_related("source"), self.request, ARTICLES_PER_PAGE)
         return super().get_context_data(
             order=order,
+            speaking_count=speaking.count(),
+            listed_count=page.paginator.count,
             timeline=filtered_timeline(
                 articles, {"actor": actor.slug}, f"Articles mentioning {actor.name} over time", EventScope({actor.slug})
             ),
-            article_count=page.paginator.count,
+            article_count=articles.count(),
             page=page,
             co_mentioned=co_mentioned,
             top_sources=articles.values("source__slug", "source__name").annotate(n=Count("id")).order_by("-n")[:10],

@@ -12,7 +12,7 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
-from archive.search.service import IndexUnavailable
+from archive.search.errors import IndexUnavailable
 
 logger = logging.getLogger(__name__)
 

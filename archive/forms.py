@@ -1,14 +1,12 @@
 """The search form: what the user asked, checked against an allow-list, as a SearchRequest."""
 
-import re
-
 from django import forms
 
 from archive.models import DatePrecision, Event, iso_at_precision, period_end
 from archive.search import query as q
-from archive.search.service import FACET_FIELDS, SORTS, SearchRequest
+from archive.search.facets import FACETS
+from archive.search.request import SORTS, SearchRequest
 
-FACET_VALUE = re.compile(r"^[\w.\- ]{1,100}$", re.UNICODE)
 MAX_VALUES_PER_FACET = 20
 
 
@@ -37,15 +35,13 @@ class SearchForm(forms.Form):
     def _facet_filters(self, data):
         """Facet values from the query string; anything not on the allow-list is dropped with a notice."""
         filters = {}
-        for name in FACET_FIELDS:
-            values = [value for value in data.getlist(name) if value != ""][:MAX_VALUES_PER_FACET]
-            good = [value for value in values if FACET_VALUE.match(value)]
-            if name in {"year", "month"}:
-                good = [value for value in good if value.isdigit() and len(value) == (4 if name == "year" else 6)]
+        for facet in FACETS:
+            values = [value for value in data.getlist(facet.name) if value != ""][:MAX_VALUES_PER_FACET]
+            good = [value for value in values if facet.accepts(value)]
             if len(good) < len(values):
-                self.notices.append(f"Ignored a {name} filter that is not a valid value.")
+                self.notices.append(f"Ignored a {facet.name} filter that is not a valid value.")
             if good:
-                filters[name] = list(dict.fromkeys(good))
+                filters[facet.name] = list(dict.fromkeys(good))
         return filters
 
     def _clean_date(self, name, end):

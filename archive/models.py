@@ -7,6 +7,7 @@ import re
 import secrets
 import unicodedata
 
+from anyascii import anyascii
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,7 +21,8 @@ from simple_history.models import HistoricalRecords
 
 def unique_slugify(instance, value, max_length=200):
     """A slug for `value` that no other row of the instance's model uses yet."""
-    base = slugify(value, allow_unicode=False)[:max_length] or "item"
+    # Transliterated first, so "Олена Приклад" is olena-pryklad rather than an empty slug.
+    base = slugify(anyascii(value), allow_unicode=False)[:max_length] or "item"
     slug, n = base, 2
     model = type(instance)
     while model.objects.filter(slug=slug).exclude(pk=instance.pk).exists():
@@ -42,6 +44,17 @@ def normalise_body(text):
 
 def content_hash_of(text):
     return hashlib.sha256(normalise_body(text).encode("utf-8")).hexdigest()
+
+
+def article_hash(body, title, date_stated="", url=""):
+    """An article's identity: its normalised body's hash; for a headline item (no body), its title's, date's and
+    URL's, since a recurring headline ("Briefing on the situation") on another day or page is another item.
+
+    `date_stated`: the ISO date at its precision (iso_at_precision).
+    """
+    if (body or "").strip():
+        return content_hash_of(body)
+    return content_hash_of("\n".join([title, date_stated, url or ""]).strip())
 
 
 class NamedBySlug(models.Model):
@@ -247,6 +260,15 @@ class ArticleQuerySet(models.QuerySet):
         # A semi-join, not a join + DISTINCT over every column (which took seconds at 50,000 articles).
         return self.filter(pk__in=ArticleActor.objects.filter(actor=actor).values("article_id"))
 
+    def spoken_by(self, actor):
+        """Texts in which `actor` is the speaker (an address, a speech), as the source's metadata says."""
+        speaking = ArticleActor.objects.filter(actor=actor, role=ArticleActor.Role.SPEAKER)
+        return self.filter(pk__in=speaking.values("article_id"))
+
+    def only_mentioning(self, actor):
+        """Texts that mention `actor` without being theirs to speak."""
+        return self.mentioning(actor).exclude(pk__in=self.spoken_by(actor).values("pk"))
+
     def in_language(self, language):
         return self.filter(language=language)
 
@@ -280,13 +302,34 @@ class ArticleQuerySet(models.QuerySet):
             "-actor_mentions_total", models.F("published_on").desc(nulls_last=True), "-id"
         )
 
+    def headlines(self):
+        """Headline items: a source's title and date with no text."""
+        return self.filter(body="")
+
+    def language_versions(self, article):
+        """The article and every translation of the same text: its original and the original's translations."""
+        original_id = article.translation_of_id or article.pk
+        return self.filter(Q(pk=original_id) | Q(translation_of_id=original_id)).order_by("language", "pk")
+
 
 class Article(models.Model):
     title = models.CharField(max_length=500)
     slug = models.SlugField(max_length=200, blank=True, help_text="Made from the title; old slugs still resolve.")
     lede = models.TextField(blank=True, help_text="Standfirst or summary shown under the title.")
-    body = models.TextField(help_text="Plain text; paragraphs separated by a blank line.")
-    url = models.URLField(max_length=1000, blank=True, null=True, unique=True, verbose_name="original URL")
+    body = models.TextField(
+        blank=True, help_text="Plain text; paragraphs separated by a blank line. Empty for a headline item."
+    )
+    # Not unique: a page's translations, and several texts published under one video, share a URL.
+    # NULL for "no URL" is kept from when the field was unique (where NULLs do not collide).
+    url = models.URLField(max_length=1000, blank=True, null=True, db_index=True, verbose_name="original URL")  # noqa: DJ001
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        help_text="The original of a text published in another language under the same URL.",
+    )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
     author = models.CharField(max_length=300, blank=True, help_text="Byline as given.")
     section = models.CharField(max_length=200, blank=True)
@@ -333,7 +376,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.content_hash = content_hash_of(self.body)
+        self.content_hash = self.identity_hash()
         new_slug = slugify(self.title)[:200] or "article"
         if self.slug and self.slug != new_slug and self.pk:
             ArticleSlug.objects.get_or_create(article_id=self.pk, slug=self.slug)
@@ -377,12 +420,25 @@ class Article(models.Model):
 
     def duplicate_of_existing(self):
         """The other article with the same normalised body, if there is one."""
-        return Article.objects.exclude(pk=self.pk).filter(content_hash=content_hash_of(self.body)).first()
+        return Article.objects.exclude(pk=self.pk).filter(content_hash=self.identity_hash()).first()
+
+    def identity_hash(self):
+        stated = iso_at_precision(self.published_on, self.date_precision)
+        return article_hash(self.body, self.title, stated, self.url)
 
     @property
     def date_display(self):
         """The date at the precision it is known to: 28 Nov 2018, December 2021, 2022, or 'date unknown'."""
         return format_date_at_precision(self.published_on, self.date_precision)
+
+    @property
+    def is_headline(self):
+        """A headline item: the source gave a title and a date, no text."""
+        return not self.body.strip()
+
+    def language_versions(self):
+        """This text in every language the archive holds it in, this article included."""
+        return Article.objects.language_versions(self)
 
     @property
     def paragraphs(self):
@@ -423,9 +479,20 @@ class ArticleSlug(models.Model):
 
 
 class ArticleActor(models.Model):
+    class Role(models.TextChoices):
+        MENTION = "mention", "Mentioned"
+        SPEAKER = "speaker", "Speaker"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="actor_mentions")
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="article_mentions")
     mention_count = models.PositiveIntegerField(default=1)
+    role = models.CharField(
+        max_length=10,
+        choices=Role.choices,
+        default=Role.MENTION,
+        db_index=True,
+        help_text="Speaker: the source's metadata names the actor as the one speaking (an address, a speech).",
+    )
 
     class Meta:
         ordering = ["-mention_count", "actor__name"]

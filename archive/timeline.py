@@ -15,6 +15,7 @@ import numpy as np
 from django.db.models import Count
 
 from archive.models import DatePrecision, period_end
+from archive.search.document import date_number
 
 MAX_DAY_BARS = 92  # about a quarter: day by day
 MAX_MONTH_BARS = 72  # up to six years: month by month; beyond that, years
@@ -115,10 +116,6 @@ class Period:
             return Period.of(self.start + datetime.timedelta(days=steps), self.granularity)
         except (ValueError, OverflowError):
             return None
-
-
-def date_number(date):
-    return date.year * 10000 + date.month * 100 + date.day
 
 
 def number_date(number):

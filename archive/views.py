@@ -126,8 +126,9 @@ class ArticleView(DetailView):
     def get_context_data(self, **kwargs):
         mentions = self.object.actor_mentions.select_related("actor")
         copies = self.object.near_duplicates.published().select_related("source")
+        versions = self.object.language_versions().published().exclude(pk=self.object.pk)
         return super().get_context_data(
-            mentions=mentions, copies=copies, related=related_articles(self.object), **kwargs
+            mentions=mentions, copies=copies, versions=versions, related=related_articles(self.object), **kwargs
         )
 
 

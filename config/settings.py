@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "archive.search.middleware.NotSupportedMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -135,7 +136,8 @@ STORAGES = {
 }
 
 # Search. SEARCH_URL picks the engine: whoosh:///path/to/index (the embedded default),
-# elasticsearch7://host:9200/index or solr://host:8983/solr/core for a cluster.
+# elasticsearch://host:9200/index, opensearch://host:9200/index or solr://host:8983/solr/collection
+# for a cluster (TLS, auth, timeouts and retries as URL options: see docs/deployment.md).
 SEARCH_URL = os.environ.get("SEARCH_URL", f"whoosh://{VAR_DIR / 'whoosh_index'}")
 from archive.search.config import haystack_connections  # noqa: E402  (needs SEARCH_URL above)
 

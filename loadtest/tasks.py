@@ -21,11 +21,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 django.setup()
 
 from django.db import transaction  # noqa: E402
-from haystack import connections  # noqa: E402
 
 from archive.models import Article, DatePrecision, IndexTask, Source  # noqa: E402
 from archive.search import outbox  # noqa: E402
-from archive.search.whoosh.doctor import find_drift  # noqa: E402
+from archive.search.doctor import find_drift  # noqa: E402
 
 WORDS = [
     "nato",
@@ -137,7 +136,7 @@ def rollback(token):
 
 
 def status():
-    drift = find_drift(connections["default"].get_backend())
+    drift = find_drift()
     return {
         "queued": IndexTask.objects.count(),
         "articles": Article.objects.count(),

@@ -8,6 +8,7 @@ from hypothesis import settings as hypothesis_settings
 
 from archive.search.config import WHOOSH_ENGINE
 from archive.search.whoosh.searcher import snapshots
+from tests.engines import ENGINES, start_standin, use_search_url
 
 # Property tests: no deadline (the machine is shared, timing is not what they test); in CI
 # (CI=true) the same examples every run, so a red build can be reproduced.
@@ -48,6 +49,19 @@ def search_index(tmp_path, settings):
     connections.connections_info = original
     connections.reload("default")
     snapshots.clear()
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request, settings, search_index):
+    """Each test using it runs once per engine: Whoosh, then a stand-in for each cluster engine."""
+    if request.param == "whoosh":
+        yield request.param
+        return
+    server, url = start_standin(request.param)
+    use_search_url(settings, url)
+    yield request.param
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture

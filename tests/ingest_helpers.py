@@ -19,8 +19,13 @@ def make_registry():
     make_actor("NATO-Russia Council", aliases=["NRC"])
     make_actor("Sergey Lavrov", kind=Actor.Kind.PERSON, aliases=["Lavrov", "Sergei Lavrov", "Сергей Лавров", "Лавров"])
     make_actor("European Union", aliases=["EU", "Euroopan unioni"])
-    for name in ("Latvia", "Lithuania", "Estonia", "Belarus", "Poland", "Ukraine", "Finland", "Sweden"):
+    for name in ("Latvia", "Lithuania", "Estonia", "Belarus", "Poland", "Finland", "Sweden"):
         make_actor(name, kind=country)
+    make_actor("Ukraine", kind=country, aliases=[("Україна", "uk"), ("Украина", "ru")])
+    person = Actor.Kind.PERSON
+    make_actor("Maia Sandu", kind=person, aliases=[("Майя Санду", "ru"), ("Санду", "ru")])
+    make_actor("Volodymyr Zelensky", kind=person, aliases=[("Володимир Зеленський", "uk"), ("Зеленський", "uk")])
+    make_actor("Jens Stoltenberg", kind=person, aliases=[("Йенс Столтенберг", "ru"), ("Столтенберг", "ru")])
 
 
 def load_seed_fixture():
@@ -59,7 +64,19 @@ def article_summary(article):
         "provenance": article.provenance,
         "near_duplicate_of": article.near_duplicate_of.title if article.near_duplicate_of else "",
         "actors": {m.actor.slug: m.mention_count for m in article.actor_mentions.select_related("actor")},
+        **record_extras(article),
     }
+
+
+def record_extras(article):
+    """What only some records set (headline items, translations, speakers), present only when set."""
+    speakers = article.actor_mentions.filter(role="speaker").values_list("actor__name", flat=True)
+    extras = {
+        "headline_item": article.is_headline,
+        "translation_of": article.translation_of.title if article.translation_of else "",
+        "speakers": sorted(speakers),
+    }
+    return {name: value for name, value in extras.items() if value}
 
 
 def outcome_summary(outcome):

@@ -91,3 +91,43 @@ def test_a_generic_name_alone_is_the_body_of_the_sources_own_country(registry):
 def test_endings_are_those_of_the_texts_language(registry):
     assert tagged("Ukrainian troops and Ukrainians", "en") == {}  # not Polish "Ukraina" with an ending
     assert tagged("Ukrainan ja Latvian joukot", "fi") == {"ukraine": 1, "latvia": 1}
+
+
+@pytest.fixture
+def cyrillic_registry():
+    """Actors with Russian and Ukrainian names, as fixtures/actor_registry writes them."""
+    make_actor("Russia", kind=COUNTRY, aliases=[("Россия", "ru"), ("Росія", "uk"), ("Российская Федерация", "ru")])
+    make_actor("Ukraine", kind=COUNTRY, aliases=[("Украина", "ru"), ("Україна", "uk")])
+    make_actor("Maia Sandu", kind=PERSON, aliases=[("Майя Санду", "ru"), ("Санду", "ru")])
+    make_actor("Volodymyr Zelensky", kind=PERSON, aliases=[("Володимир Зеленський", "uk"), ("Зеленський", "uk")])
+    make_actor("Jens Stoltenberg", kind=PERSON, aliases=[("Йенс Столтенберг", "ru"), ("Столтенберг", "ru")])
+    make_actor("NATO", aliases=[("НАТО", "")])
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Позиция Майи Санду не изменилась.", "ru", {"maia-sandu": 1}),
+        ("Встреча с Майей Санду и Санду снова.", "ru", {"maia-sandu": 2}),
+        ("Під час зустрічі Зеленського з партнерами.", "uk", {"volodymyr-zelensky": 1}),
+        ("Союзники підтримали Володимира Зеленського.", "uk", {"volodymyr-zelensky": 1}),
+        ("Министр поговорил со Столтенбергом и генсеком НАТО.", "ru", {"jens-stoltenberg": 1, "nato": 1}),
+        ("Санкции против Российской Федерации и России.", "ru", {"russia": 2}),
+        ("Війна Росії проти України.", "uk", {"russia": 1, "ukraine": 1}),
+    ],
+)
+def test_russian_and_ukrainian_names_are_found_in_every_case(cyrillic_registry, text, language, expected):
+    assert tagged(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Российские войска и российская сторона.", "ru"),
+        ("Українська армія і українські військові.", "uk"),
+        ("Росіяни та українці, росіянин.", "uk"),
+        ("Зелений коридор і зелена зона.", "uk"),
+    ],
+)
+def test_an_adjective_or_demonym_in_russian_or_ukrainian_mentions_nothing(cyrillic_registry, text, language):
+    assert tagged(text, language) == {}

@@ -372,3 +372,19 @@ def test_compare_offers_monthly_bins_and_marks_shares_of_few_articles_uncertain(
     by_year = html(client.get("/compare/", {"s": ["actor:nato"], "bins": "year"}))
     assert "per year" in by_year
     assert "Ignored an unknown choice" in html(client.get("/compare/", {"s": ["actor:nato"], "bins": "fortnight"}))
+
+
+def test_an_actor_page_lists_the_texts_they_speak_in_apart_from_those_that_mention_them(client, archive):
+    from archive.models import ArticleActor
+
+    lavrov = archive["call"].actors.get(name="Sergey Lavrov")
+    speech = make_article("Lavrov's address", date="2022-02-01", actors=[])
+    ArticleActor.objects.create(article=speech, actor=lavrov, role=ArticleActor.Role.SPEAKER)
+    drain_all()
+    page = html(client.get("/actors/sergey-lavrov/"))
+    assert "Sergey Lavrov speaking (1)" in page and "Mentioning Sergey Lavrov (2)" in page
+    assert "Lavrov&#x27;s address" not in "".join(titles(page)) and set(titles(page)) == {"Lavrov letter", "Video call"}
+    speaking = html(client.get("/actors/sergey-lavrov/", {"role": "speaker"}))
+    assert titles(speaking) == ["Lavrov&#x27;s address"]
+    assert "3 articles" in page  # the heading counts every text that names him
+    assert html(client.get("/actors/sergey-lavrov/", {"role": "nonsense"}))  # an unknown role lists mentions

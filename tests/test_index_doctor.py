@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from archive.models import Article, IndexTask
 from archive.search.analysis import analysed_text
+from archive.search.doctor import find_drift
 from archive.search.outbox import drain_all
-from archive.search.whoosh.doctor import find_drift
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

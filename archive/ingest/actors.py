@@ -6,7 +6,8 @@ Precision comes first, because a wrong actor is worse than a missing one:
 - only the last word of a name inflects, with the endings of the text's language, whatever the
   name's: in English the possessive and plural (Russia's), in an inflecting language a short case
   ending (Finnish "Latvian", "Bidenin"), so Polish "Ukraina" is not English "Ukrainian";
-  Cyrillic names take Cyrillic endings in any text;
+  Cyrillic names take Cyrillic endings in any text, and in Russian and Ukrainian texts every word of
+  a name matches on its lemmas ("Майи Санду", "Зеленського"; lemmas.py);
 - where matches overlap, the longest wins, so "NATO-Russia Council" is that council and
   not NATO and Russia, and "Nigeria" is not "Niger" with an ending.
 
@@ -31,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from archive.ingest.institutions import ENGLISH, Institutions, Registry
+from archive.ingest.lemmas import LEMMATISED_LANGUAGES, LemmaMatcher
 from archive.models import Actor, ActorAlias
 
 # No adjective endings (Russia → Russian): an adjective is not a mention (see above).
@@ -92,13 +94,18 @@ class ActorTagger:
         """
         self.names = [(actor_id, " ".join(name.split())) for actor_id, name in names]
         self.by_key = {}  # inflecting? → {a name's first letters: entries}, built for the first text that needs it
+        self.lemma_matchers = {}  # language → LemmaMatcher, for Russian and Ukrainian texts
         self.institutions = Institutions(registry or Registry())
 
     @classmethod
     def from_registry(cls):
         actors = list(Actor.objects.values_list("pk", "name", "kind", "country_id"))
-        names = [(pk, name, "") for pk, name, _, _ in actors]
-        names += list(ActorAlias.objects.values_list("actor_id", "name", "language"))
+        return cls.from_rows(actors, list(ActorAlias.objects.values_list("actor_id", "name", "language")))
+
+    @classmethod
+    def from_rows(cls, actors, aliases):
+        """`actors`: (pk, name, kind, country_id); `aliases`: (actor_id, name, language)."""
+        names = [(pk, name, "") for pk, name, _, _ in actors] + list(aliases)
         return cls([(actor_id, name) for actor_id, name, _ in names], english_registry(actors, names))
 
     def entries(self, inflecting):
@@ -112,11 +119,22 @@ class ActorTagger:
 
     def candidates(self, text, language=""):
         entries = self.entries(language in INFLECTING)
+        lemmatised = self.lemma_matcher(language) if language in LEMMATISED_LANGUAGES else None
+        # Where names match on lemmas, their regex of endings is not asked: it takes "Українська" for "Україна".
+        skipped = lemmatised.handled if lemmatised else ()
         for start in (match.start() for match in WORD_START.finditer(text)):
             for entry in entries.get(text[start : start + KEY_LENGTH], ()):
-                found = entry.pattern.match(text, start)
+                found = entry.name not in skipped and entry.pattern.match(text, start)
                 if found:
                     yield found.start(), found.end(), entry
+        if lemmatised:
+            yield from lemmatised.candidates(text)
+
+    def lemma_matcher(self, language):
+        if language not in self.lemma_matchers:
+            entries = [entry for table in self.entries(True).values() for entry in table]
+            self.lemma_matchers[language] = LemmaMatcher(entries, language)
+        return self.lemma_matchers[language]
 
     def mentions(self, text, language="", source=None):
         """{actor_id: number of mentions}, overlapping matches resolved to the longest.

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from archive.ingest.bylines import is_byline
 from archive.ingest.clean import clean_text
 from archive.ingest.dates import parse_record_date
 from archive.ingest.html import domain_of, parse_html
 from archive.ingest.language import detect_language
+from archive.ingest.markup import plain_line, plain_text
 from archive.ingest.readers import UnreadableInput
 from archive.models import DatePrecision
 
@@ -37,6 +39,8 @@ class Draft:
     fields: dict = field(default_factory=dict)  # Article fields
     source: SourceHint = field(default_factory=SourceHint)
     actor_slugs: dict | None = None  # from our own export: {slug: mention count}; None means "tag the text"
+    speakers: list = field(default_factory=list)  # names the record's metadata gives as the speakers
+    speaker_slugs: list = field(default_factory=list)  # from our own export: the actors tagged as speakers
     notes: list = field(default_factory=list)
     removed: list = field(default_factory=list)
 
@@ -68,6 +72,10 @@ def is_own_export(record):
 def draft_from_text(origin, text, known_sources, title=None, language=""):
     cleaned = clean_text(text, title=title, known_sources=known_sources, language=language)
     draft = Draft(origin=origin, removed=cleaned.removed)
+    if cleaned.author and not is_byline(cleaned.author):
+        # Not a name but the text's own line (a salutation, a sentence): it goes back where it was.
+        cleaned.body = "\n\n".join(filter(None, [cleaned.author, cleaned.body]))
+        cleaned.author = ""
     draft.fields = {
         "title": cleaned.title,
         "lede": cleaned.lede,
@@ -120,18 +128,20 @@ def source_by_name(text, known_sources):
 
 
 def draft_from_record(raw, known_sources):
+    """A JSON/CSV record: its Markdown or HTML read into plain text, its stated fields kept."""
     record = raw.fields
     meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
-    # A title-only record still has its summary to archive; with neither it has no text at all.
+    # A title-only record still has its summary to archive; with neither it is a headline item.
     text = next((str(record[key]) for key in TEXT_KEYS if record.get(key)), "") or str(meta.get("summary") or "")
-    title = str(record.get("title") or "").strip()
+    title = plain_line(str(record.get("title") or ""))
     declared_language = str(record.get("language") or "").strip().lower()
     if declared_language not in settings.ARCHIVE_LANGUAGES:
         declared_language = ""
+    text = plain_text(text)
     draft = draft_from_text(raw.origin, text, known_sources, title=title or None, language=declared_language)
-    for name in ("author", "section", "lede"):
-        if record.get(name):
-            draft.fields[name] = str(record[name]).strip()
+    if not title and text.strip():
+        title_from_text(draft)
+    record_fields(draft, record)
     stated = parse_record_date(record.get("date"), record.get("date_precision"))
     if record.get("date") and stated is None:
         draft.fields["date_note"] = f"The record's date {str(record['date'])[:200]!r} could not be read; left unknown."
@@ -139,7 +149,46 @@ def draft_from_record(raw, known_sources):
         set_date(draft, stated, "From the record's date, {}.")
     publisher = str(record.get("publisher") or record.get("source") or "").strip()
     draft.source = SourceHint(name=publisher or draft.source.name, domain=domain_of(raw.url))
+    draft.speakers = speakers_of(record, meta)
     return draft
+
+
+def title_from_text(draft):
+    """A record with text but no title is kept: its text's first sentence stands in for the title."""
+    fields = draft.fields
+    if not fields["body"].strip():  # its one line was taken for the title: it is the text too
+        fields["body"] = fields["title"]
+    if not fields["title"].strip():
+        fields["title"] = first_sentence(fields["body"])
+        draft.notes.append("the record has no title; its first sentence stands in for one")
+
+
+def first_sentence(text, limit=200):
+    sentence = re.split(r"(?<=[.!?…])\s", text.strip(), maxsplit=1)[0]
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def record_fields(draft, record):
+    """The record's own author, section and lede, as plain text; an author that is not a byline is left out."""
+    for name in ("section", "lede"):
+        if record.get(name):
+            draft.fields[name] = plain_line(str(record[name])) if name == "section" else plain_text(str(record[name]))
+    author = plain_line(str(record.get("author") or ""))
+    if author and is_byline(author):
+        draft.fields["author"] = author
+    elif author:
+        draft.notes.append(f"the record's author {author[:80]!r} is not a name or credit line; left out")
+
+
+def speakers_of(record, meta):
+    """The names a record gives as its speakers (`speaker`, `speakers`, in the record or its `meta`)."""
+    names = []
+    for holder in (record, meta):
+        for key in ("speaker", "speakers"):
+            value = holder.get(key)
+            values = value if isinstance(value, list) else [value]
+            names += [" ".join(str(name).split()) for name in values if isinstance(name, str) and name.strip()]
+    return list(dict.fromkeys(names))
 
 
 def draft_from_html(raw, known_sources):
@@ -163,7 +212,8 @@ def draft_from_export(raw):
     record = raw.fields
     stated = parse_record_date(record.get("date"), record.get("date_precision"))
     time = record.get("time") or ""
-    draft = Draft(origin=raw.origin, actor_slugs=dict(record.get("actor_mentions") or {}))
+    draft = Draft(origin=raw.origin, actor_slugs=dict(record.get("actor_mentions") or {}),
+                  speaker_slugs=list(record.get("speakers") or []))  # fmt: skip
     draft.fields = {name: record.get(name) or "" for name in
                     ("title", "lede", "body", "author", "section", "language", "captions", "contact", "date_note",
                      "provenance")}  # fmt: skip
@@ -177,6 +227,7 @@ def draft_from_export(raw):
         restore_original_id=record.get("near_duplicate_of")
         if isinstance(record.get("near_duplicate_of"), int)
         else None,
+        translation_of=record.get("translation_of") if isinstance(record.get("translation_of"), int) else None,
     )
     draft.source = SourceHint(slug=record["source_slug"], name=record.get("source") or "",
                               kind=record.get("source_kind") or "")  # fmt: skip
@@ -225,9 +276,14 @@ def finish(draft, raw, default_source, default_language):
     if not draft.source.slug and not draft.source.name:
         draft.source.name = default_source
     fields["title"] = re.sub(r"\s+", " ", fields.get("title") or "").strip()[:MAX_TITLE]
-    if not fields.get("body", "").strip():
-        raise UnreadableInput("no text: the record has a title but no body or summary")
     if not fields["title"]:
-        raise UnreadableInput("no title")
+        raise UnreadableInput("no title" if fields.get("body", "").strip() else "no text and no title")
+    if not fields.get("body", "").strip():
+        if not raw.fields or fields["date_precision"] == DatePrecision.UNKNOWN:
+            raise UnreadableInput("no text: the record has a title but no body, summary or date")
+        fields["body"] = ""
+        draft.notes.append("a headline item: the source gives a title and a date, no text")
+    if not fields.get("language"):
+        fields["language"] = default_language or detect_language(fields["title"])
     if not fields["language"]:
         raise UnreadableInput("cannot tell the language; pass --language")

@@ -7,6 +7,7 @@ far more than its articles do. A dry run does all of it inside one transaction a
 it back.
 """
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -20,7 +21,8 @@ from archive.ingest.dedupe import NearDuplicateIndex, signature
 from archive.ingest.extract import draft_from
 from archive.ingest.manifest import Manifest, with_metadata
 from archive.ingest.readers import RawRecord, ReadFailure, UnreadableInput, input_files, read_path
-from archive.models import Actor, Article, ArticleActor, Source, content_hash_of
+from archive.ingest.speakers import SpeakerResolver
+from archive.models import Actor, Article, ArticleActor, Source, article_hash, iso_at_precision
 from archive.search.outbox import BULK_BATCH_SIZE, applied_in_bulk, drain_quietly
 
 CHUNK_SIZE = 100
@@ -53,6 +55,7 @@ class Importer:
         self.counts = Counter()
         self.restored_ids = False
         self.tagger = ActorTagger.from_registry()
+        self.speakers = SpeakerResolver(self.tagger)
         self.near = NearDuplicateIndex()
         self.sources = {}
         self.known_sources = known_sources()
@@ -121,23 +124,24 @@ class Importer:
             return Outcome("failed", item.origin, f"could not be saved: {error}")
 
     def save(self, draft):
+        """Identity is the text (content hash); a URL is shared by a page's translations and by distinct texts."""
         fields = dict(draft.fields)
         expected_hash = fields.pop("expected_hash", "")
         restore = (fields.pop("restore_id", None), fields.pop("restore_original_id", None))
-        body_hash = content_hash_of(fields["body"])
+        translation_of = fields.pop("translation_of", None)
+        stated = iso_at_precision(fields.get("published_on"), fields["date_precision"])
+        body_hash = article_hash(fields["body"], fields["title"], stated, fields.get("url"))
         if expected_hash and expected_hash != body_hash:
             draft.notes.append("the record's content_hash does not match its body; the body was kept as given")
-        existing, same_url = articles_with(body_hash, fields.get("url"))
-        if existing is None and same_url is not None:
-            if not self.update:
-                raise UnreadableInput(
-                    f"its URL is already in the archive as #{same_url.pk} “{same_url.title}” with a different "
-                    "text; --update replaces it"
-                )
-            existing = same_url
+        existing, at_url = articles_with(body_hash, fields.get("url"))
+        same_language = [article for article in at_url if article.language == fields["language"]]
+        if existing is None and self.update and len(same_language) == 1:
+            existing = same_language[0]  # --update: the text at this URL in this language is replaced
         if existing is not None:
             return self._existing(existing, draft, fields)
-        return self._create(draft, fields, restore)
+        if translation_of is None:
+            translation_of = original_for_translation(at_url, fields)
+        return self._create(draft, fields, restore, translation_of)
 
     def _existing(self, article, draft, fields):
         if not self.update:
@@ -157,7 +161,8 @@ class Importer:
                 setattr(article, name, fields[name])
         article.source = source
         mentions = self.mentions_for(draft, fields, source)
-        old = dict(article.actor_mentions.values_list("actor_id", "mention_count"))
+        old = {actor: (count, role) for actor, count, role in
+               article.actor_mentions.values_list("actor_id", "mention_count", "role")}  # fmt: skip
         if mentions != old:
             changed.append("actors")
         if changed:
@@ -167,7 +172,7 @@ class Importer:
             self._tag(article, mentions)
         return changed
 
-    def _create(self, draft, fields, restore=(None, None)):
+    def _create(self, draft, fields, restore=(None, None), translation_of=None):
         minhash = signature(fields["body"])
         original_id, similarity = self.near.original_of(fields["body"], minhash)
         article = Article(**{name: value for name, value in fields.items() if name in UPDATABLE})
@@ -179,11 +184,15 @@ class Importer:
             original_id, similarity = restore_original_id, 1.0
         article.source = self.source_for(draft)
         article.near_duplicate_of_id = original_id
+        if translation_of and Article.objects.filter(pk=translation_of).exists():
+            article.translation_of_id = translation_of
         article.full_clean(exclude=["content_hash", "slug"], validate_unique=False)
         article.save()
         mentions = self.mentions_for(draft, fields, article.source)
         self._tag(article, mentions)
         self.near.add(article.pk, fields["body"], original_id, minhash)
+        if article.translation_of_id:
+            draft.notes.insert(0, f"a translation of #{translation_of} (same URL, another language)")
         notes = "; ".join(draft.notes)
         if original_id:
             original = Article.objects.select_related("source").get(pk=original_id)
@@ -193,18 +202,27 @@ class Importer:
                        article.pk)  # fmt: skip
 
     def mentions_for(self, draft, fields, source):
+        """{actor id: (mention count, role)}: the text's mentions, and the record's speakers as role "speaker"."""
         if draft.actor_slugs is None:
-            return self.tagger.mentions(article_text(fields), fields.get("language", ""), source)
-        unknown = sorted(slug for slug in draft.actor_slugs if slug not in self.actor_ids)
-        if unknown:
-            draft.notes.append(f"unknown actors not tagged: {', '.join(unknown)}")
-        return {self.actor_ids[slug]: int(count) for slug, count in draft.actor_slugs.items() if slug in self.actor_ids}
+            counts = self.tagger.mentions(article_text(fields), fields.get("language", ""), source)
+        else:
+            unknown = sorted(slug for slug in draft.actor_slugs if slug not in self.actor_ids)
+            if unknown:
+                draft.notes.append(f"unknown actors not tagged: {', '.join(unknown)}")
+            counts = {self.actor_ids[slug]: int(n) for slug, n in draft.actor_slugs.items() if slug in self.actor_ids}
+        mentions = {actor_id: (count, ArticleActor.Role.MENTION) for actor_id, count in counts.items()}
+        speakers = self.speakers.actor_ids(draft.speakers, fields.get("language", ""))
+        speakers += [self.actor_ids[slug] for slug in draft.speaker_slugs if slug in self.actor_ids]
+        for actor_id in speakers:
+            # The metadata names the speaker once even where the text never does.
+            mentions[actor_id] = (max(counts.get(actor_id, 0), 1), ArticleActor.Role.SPEAKER)
+        return mentions
 
     def _tag(self, article, mentions):
         ArticleActor.objects.bulk_create(
             [
-                ArticleActor(article=article, actor_id=actor_id, mention_count=count)
-                for actor_id, count in mentions.items()
+                ArticleActor(article=article, actor_id=actor_id, mention_count=count, role=role)
+                for actor_id, (count, role) in mentions.items()
             ]
         )
 
@@ -217,10 +235,35 @@ class Importer:
 
 
 def articles_with(body_hash, url):
-    """(the article with this text, the article at this URL), either None; one query for both."""
+    """(the article with this text or None, the other articles at this URL); one query for both."""
     match = Q(content_hash=body_hash) | Q(url=url) if url else Q(content_hash=body_hash)
-    found = {article.content_hash == body_hash: article for article in Article.objects.filter(match).order_by()}
-    return found.get(True), found.get(False)
+    found = list(Article.objects.filter(match).order_by("pk"))
+    same_text = next((article for article in found if article.content_hash == body_hash), None)
+    return same_text, [article for article in found if article.content_hash != body_hash]
+
+
+def original_for_translation(at_url, fields):
+    """The original whose translation this text is: an article at its URL in another language, or None.
+
+    Several texts can share a URL (a video's address and its briefing, each in two languages),
+    so the counterpart is the one without a version in this language yet, on the same date,
+    with the closest length (a translation runs about as long as its original).
+    """
+    others = [article for article in at_url if article.language != fields["language"]]
+    if not others:
+        return None
+    grouped = {}
+    for article in at_url:
+        grouped.setdefault(article.translation_of_id or article.pk, set()).add(article.language)
+    length = max(len(fields["body"]), 1)
+
+    def distance(article):
+        group = article.translation_of_id or article.pk
+        same_day = article.published_on == fields.get("published_on")
+        return (fields["language"] in grouped[group], not same_day, abs(math.log(max(len(article.body), 1) / length)))
+
+    best = min(others, key=distance)
+    return best.translation_of_id or best.pk
 
 
 def known_sources():

@@ -1,6 +1,4 @@
-"""Date histograms of search hits, counted with NumPy over the snapshot's date columns."""
-
-import numpy as np
+"""Date histograms of search hits, counted with NumPy over the dates each engine returns."""
 
 from archive.timeline import (
     MAX_CHOSEN_MONTH_BARS,
@@ -22,12 +20,6 @@ def results_histogram(results):
     starts, ends = results.hit_dates()
     span, granularity = search_span(results.request.date_from, results.request.date_to, extent(starts, ends))
     return histogram(starts, ends, span, granularity)
-
-
-def archive_histogram(snapshot, span, granularity):
-    """Every article in the index over the same bins, to turn counts into shares."""
-    live = snapshot.live
-    return histogram(snapshot.date_start[live], snapshot.date_end[live], span, granularity)
 
 
 def search_span(date_from, date_to, hits_extent):
@@ -67,18 +59,11 @@ def compared_histograms(results_list, granularity=None):
 
     `granularity` is the reader's choice of bins; None chooses by the span.
     """
-    snapshot = results_list[0].snapshot
-    either = np.logical_or.reduce([results.compiled.mask for results in results_list])
-    span = extent(snapshot.date_start[either], snapshot.date_end[either])
-    if span is None:
-        return [histogram(*_dates(snapshot, results.compiled.mask)) for results in results_list]
+    dates = [results.hit_dates() for results in results_list]
+    extents = [found for starts, ends in dates if (found := extent(starts, ends)) is not None]
+    if not extents:
+        return [histogram(starts, ends) for starts, ends in dates]
+    span = (min(first for first, _ in extents), max(last for _, last in extents))
     granularity = allowed_granularity(span, granularity)
-    everything = archive_histogram(snapshot, span, granularity)
-    return [
-        with_shares(histogram(*_dates(snapshot, results.compiled.mask), span, granularity), everything)
-        for results in results_list
-    ]
-
-
-def _dates(snapshot, mask):
-    return snapshot.date_start[mask], snapshot.date_end[mask]
+    everything = histogram(*results_list[0].archive_dates(), span, granularity)
+    return [with_shares(histogram(starts, ends, span, granularity), everything) for starts, ends in dates]

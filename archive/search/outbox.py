@@ -16,7 +16,7 @@ from django.utils import timezone
 from haystack import connections
 
 from archive.models import Article, IndexTask
-from archive.search.whoosh.backend import IndexBusy
+from archive.search.errors import IndexBusy
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 200

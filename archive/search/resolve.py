@@ -17,11 +17,23 @@ def language_name(code):
     return LANGUAGE_NAMES.get(code, code)
 
 
+def resolve_values(field, values, notices):
+    """The index labels `values` (typed or clicked) of facet `field` stand for; what matches nothing is noticed."""
+    return DatabaseResolver().resolve(field, values, notices)
+
+
 class DatabaseResolver:
+    """Index labels for the built-in facets' values; a registered facet resolves through the registry."""
+
     def resolve(self, field, values, notices):
+        finder = getattr(self, f"_{field}", None)
+        if finder is None:
+            from archive.search.facets import FACETS
+
+            return FACETS[field].resolve(values, notices) if field in FACETS else [str(value) for value in values]
         resolved = []
         for value in values:
-            found = getattr(self, f"_{field}")(str(value).strip())
+            found = finder(str(value).strip())
             if not found:
                 notices.append(f"Nothing in the archive is {field} “{value}”.")
             resolved.extend(found)

@@ -1,162 +1,27 @@
-"""The one entry point pages use to search: a request in, lazy results out.
+"""The one entry point pages use to search: a request in, results out, whatever the engine.
 
-Results behave as a sequence for Django's Paginator: counting and facets are computed
-once; only the page being shown is ranked, fetched from the database and highlighted.
+SEARCH_URL picks the engine (archive.search.config); archive.search.engine hands it over;
+pages call search() and related_articles() and never ask which engine answered.
 """
 
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from archive.search.engine import current_engine
+from archive.search.errors import IndexUnavailable, NotSupported
+from archive.search.request import SORTS, Hit, SearchRequest
 
-import numpy as np
-from django.conf import settings
-from haystack import connections
-
-from archive.models import Article
-from archive.search import query as q
-from archive.search.highlight import WordMatcher, snippet
-from archive.search.resolve import DatabaseResolver
-from archive.search.whoosh.backend import ArchiveWhooshBackend, IndexUnavailable
-from archive.search.whoosh.related import related_docnums
-from archive.search.whoosh.searcher import Evaluator, date_overlap, facet_counts, ranked_docnums, snapshots
-from archive.search.whoosh.suggest import suggest
-
-FACET_FIELDS = ("source", "kind", "lang", "actor", "year", "month")
-FEW_HITS = 3  # at or below this, a corrected query is suggested
-SORTS = ("relevance", "newest", "oldest")
-MAX_RANKED = 10_000
-
-__all__ = ["IndexUnavailable", "SearchRequest", "SearchResults", "search"]
-
-
-@dataclass
-class SearchRequest:
-    query: q.ParsedQuery = field(default_factory=lambda: q.ParsedQuery(q.MatchAll()))
-    filters: dict = field(default_factory=dict)  # facet field → values, already allow-listed
-    date_from: object = None
-    date_to: object = None
-    sort: str = "relevance"
-    collapse_duplicates: bool = False  # hide republished copies whose original is among the hits
-
-
-@dataclass
-class Hit:
-    article: Article
-    snippet: str
-
-
-class SearchResults(Sequence):
-    def __init__(self, request):
-        started = time.perf_counter()
-        self.request = request
-        self.backend = connections["default"].get_backend()
-        if not isinstance(self.backend, ArchiveWhooshBackend):
-            raise IndexUnavailable("this search path needs the Whoosh backend; configure SEARCH_URL=whoosh://…")
-        self.snapshot = snapshots.get(self.backend)
-        self.evaluator = Evaluator(self.snapshot, settings.ARCHIVE_LANGUAGES, DatabaseResolver())
-        self.compiled = self.evaluator.evaluate(request.query.tree)
-        query_mask = self.compiled.mask
-        filter_masks = self._filter_masks()
-        self.compiled.mask = query_mask & self._all(filter_masks.values())
-        if request.collapse_duplicates:
-            self.compiled.mask &= ~self._copies_of_hits(self.compiled.mask)
-        self.count = int(self.compiled.mask.sum())
-        self.facets = self._facets(query_mask, filter_masks)
-        self.notices = list(request.query.notices) + self.evaluator.notices
-        self.matcher = WordMatcher(q.text_words(request.query.tree), settings.ARCHIVE_LANGUAGES)
-        self.sort = request.sort if request.sort in SORTS else "relevance"
-        if self.sort == "relevance" and self.compiled.scoring is None:
-            self.sort = "newest"
-        self.elapsed_ms = (time.perf_counter() - started) * 1000
-
-    def _all(self, masks):
-        combined = self.snapshot.live.copy()
-        for mask in masks:
-            combined &= mask
-        return combined
-
-    def _copies_of_hits(self, mask):
-        """Documents that republish (dup_of) another document in the mask."""
-        dup_of = self.snapshot.dup_of
-        return mask & (dup_of != 0) & np.isin(dup_of, self.snapshot.pk[mask])
-
-    def _filter_masks(self):
-        masks = {
-            name: self.evaluator.filter_mask(name, values) for name, values in self.request.filters.items() if values
-        }
-        if self.request.date_from or self.request.date_to:
-            masks["date"] = date_overlap(self.snapshot, self.request.date_from, self.request.date_to)
-        return masks
-
-    def _facets(self, query_mask, filter_masks):
-        if isinstance(self.request.query.tree, q.MatchAll) and not filter_masks:
-            # The browse page with nothing asked: the same for every visitor until the index changes.
-            facets = self.snapshot.memo("facets of everything", lambda: self._facets_of(query_mask, filter_masks))
-            return {name: list(counts) for name, counts in facets.items()}
-        return self._facets_of(query_mask, filter_masks)
-
-    def _facets_of(self, query_mask, filter_masks):
-        # Each facet's counts apply every other filter but its own, so choosing one value
-        # still shows how many the other values of that facet would add.
-        facets = {}
-        for name in FACET_FIELDS:
-            if name == "month" and len(self.request.filters.get("year", [])) != 1:
-                continue
-            others = self._all(mask for other, mask in filter_masks.items() if other != name)
-            facets[name] = facet_counts(self.snapshot, name, query_mask & others)
-        return facets
-
-    def __len__(self):
-        return self.count
-
-    def hit_dates(self):
-        """(starts, ends): each hit's dated period as yyyymmdd ints (0 when unknown)."""
-        mask = self.compiled.mask
-        return self.snapshot.date_start[mask], self.snapshot.date_end[mask]
-
-    def did_you_mean(self, raw_query):
-        """A corrected query that finds more, when this one finds few or none."""
-        if self.count > FEW_HITS or not raw_query:
-            return None
-        corrected = suggest(self.snapshot, raw_query, self.request.query.tree, settings.ARCHIVE_LANGUAGES)
-        if corrected is None:
-            return None
-        better = SearchResults(SearchRequest(q.parse_leniently(corrected), self.request.filters))
-        return corrected if better.count > self.count else None
-
-    def __getitem__(self, index):
-        if isinstance(index, int):
-            return self[index : index + 1][0]
-        start, stop = index.start or 0, min(index.stop or self.count, MAX_RANKED)
-        docnums = ranked_docnums(self.snapshot, self.compiled, self.sort, stop)[start:stop]
-        pks = [int(self.snapshot.pk[docnum]) for docnum in docnums]
-        articles = Article.objects.select_related("source", "near_duplicate_of__source").in_bulk(pks)
-        hits = []
-        for pk in pks:
-            article = articles.get(pk)
-            if article is None:
-                continue  # deleted since the index was read; the outbox is removing it
-            text = " ".join(filter(None, [article.lede, article.body]))
-            hits.append(Hit(article, snippet(text, self.matcher, article.language)))
-        return hits
+__all__ = ["SORTS", "Hit", "IndexUnavailable", "NotSupported", "SearchRequest", "related_articles", "search"]
 
 
 def search(request):
-    backend = connections["default"].get_backend()
-    cluster = getattr(backend, "cluster", None)
-    if cluster is not None:  # SEARCH_URL names Elasticsearch, OpenSearch or Solr
-        from archive.search.cluster.results import ClusterResults
-
-        return ClusterResults(request, cluster, FACET_FIELDS, Hit)
-    return SearchResults(request)
+    return current_engine().search(request)
 
 
 def related_articles(article, limit=5):
-    """Articles most like `article`; empty when the index cannot be read (the page still works)."""
+    """Articles most like `article`; empty when the engine cannot say (the page still works)."""
+    from archive.models import Article
+
     try:
-        snapshot = snapshots.get(connections["default"].get_backend())
-    except IndexUnavailable:
+        pks = current_engine().related(article, limit)
+    except (IndexUnavailable, NotSupported):
         return []
-    pks = [int(snapshot.pk[docnum]) for docnum in related_docnums(snapshot, article, limit)]
     found = Article.objects.published().select_related("source").in_bulk(pks)
     return [found[pk] for pk in pks if pk in found]

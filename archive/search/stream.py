@@ -1,16 +1,17 @@
 """Every hit of a search, in the page's order, fetched from the database in batches.
 
-Pages show twenty hits; exports and feeds want all of them (up to a cap). The ranked
-docnums are small integers, so they are computed once; articles are then loaded a batch
-at a time, so 50,000 hits never means 50,000 Article objects in memory at once.
+Pages show twenty hits; exports and feeds want all of them (up to a cap). The engine
+streams the ranked ids (Whoosh from its arrays, a cluster page by page through a
+point-in-time or a cursor); articles are loaded a batch at a time, so 50,000 hits never
+means 50,000 Article objects in memory at once.
 """
 
 from collections import defaultdict
+from itertools import islice
 
 from archive.models import Article, ArticleActor
 from archive.search.highlight import snippet
-from archive.search.service import Hit
-from archive.search.whoosh.searcher import ranked_docnums
+from archive.search.request import Hit
 
 BATCH_SIZE = 500
 # Highlighting stems every word it scans; over a whole 40,000-character speech that is ~30 ms
@@ -18,18 +19,11 @@ BATCH_SIZE = 500
 SNIPPET_SCAN_CHARS = 3000
 
 
-def ranked_pks(results, limit):
-    """The primary keys of the first `limit` hits, in the order the search page shows them."""
-    docnums = ranked_docnums(results.snapshot, results.compiled, results.sort, limit)
-    return [int(results.snapshot.pk[docnum]) for docnum in docnums]
-
-
 def iter_hits(results, limit, batch_size=BATCH_SIZE, with_snippets=True):
     """Hits (article with source and `actor_names`, plain snippet) for the first `limit` results."""
-    pks = ranked_pks(results, limit)
+    pks = results.iter_pks(limit)
     queryset = Article.objects.select_related("source")
-    for start in range(0, len(pks), batch_size):
-        batch = pks[start : start + batch_size]
+    while batch := list(islice(pks, batch_size)):
         articles = queryset.in_bulk(batch)
         names = actor_names(batch)
         for pk in batch:

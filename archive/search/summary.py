@@ -5,16 +5,9 @@ from dataclasses import dataclass
 
 from archive.models import Actor, Source
 from archive.querylinks import QueryLinks
+from archive.search.facets import FACETS
 from archive.search.resolve import language_name
 
-FACET_TITLES = {
-    "source": "Source",
-    "kind": "Source kind",
-    "lang": "Language",
-    "actor": "Actor",
-    "year": "Year",
-    "month": "Month",
-}
 TOP_ACTORS = 20
 
 
@@ -56,7 +49,7 @@ def facet_display(facets, filters, base_query):
         selected = filters.get(name, [])
         counted = {str(value): count for value, count in counts}
         values = list(dict.fromkeys(list(selected) + list(counted)))
-        labels = labels_for(name, values)
+        labels = FACETS[name].labels(values)
         # Choosing a year drops the month filter: months of another year would match nothing.
         links = QueryLinks(base_query, (name, "month") if name == "year" else (name,))
         entries = []
@@ -66,5 +59,5 @@ def facet_display(facets, filters, base_query):
             entries.append(FacetEntry(value, labels.get(value, value), counted.get(value, 0), value in selected, url))
         if entries:
             limit = TOP_ACTORS if name == "actor" else len(entries)
-            shown.append(Facet(name, FACET_TITLES[name], entries[:limit], entries[limit:]))
+            shown.append(Facet(name, FACETS[name].title, entries[:limit], entries[limit:]))
     return shown

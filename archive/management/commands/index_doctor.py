@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
-from haystack import connections
 
-from archive.search.whoosh.doctor import find_drift, repair
+from archive.search.doctor import find_drift, repair
 
 
 class Command(BaseCommand):
@@ -11,7 +10,7 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="Only report; exit with status 1 if there is drift.")
 
     def handle(self, *args, check=False, **options):
-        drift = find_drift(connections["default"].get_backend())
+        drift = find_drift()
         for name in ("missing", "stale", "orphans"):
             ids = getattr(drift, name)
             self.stdout.write(
@@ -23,7 +22,7 @@ class Command(BaseCommand):
         if check:
             raise SystemExit(1)
         repair(drift)
-        after = find_drift(connections["default"].get_backend())
+        after = find_drift()
         if after.total:
             raise SystemExit(f"{after.total} entries still differ after repair; see the IndexTask queue for errors.")
         self.stdout.write(self.style.SUCCESS(f"Repaired {drift.total} entries; the index matches the database."))

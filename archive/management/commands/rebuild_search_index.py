@@ -2,11 +2,14 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from archive.models import Article
-from archive.search.whoosh.rebuild import rebuild
+from archive.search.engine import current_engine
 
 
 class Command(BaseCommand):
-    help = "Rebuild the search index into a new generation and swap it in atomically; searches keep working."
+    help = (
+        "Rebuild the search index into a new generation (Whoosh) or a new index/collection behind an alias "
+        "(a cluster) and swap it in atomically; searches keep working."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500, help="Articles read from the database per query.")
@@ -15,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size=500, no_progress=False, **options):
         total = Article.objects.published().count()
         with tqdm(total=total, unit="doc", disable=no_progress, file=self.stderr) as progress:
-            report = rebuild(batch_size=batch_size, progress=progress)
+            report = current_engine().rebuild(batch_size=batch_size, progress=progress)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Indexed {report.documents} articles in {report.seconds:.1f} s "

@@ -1,52 +1,104 @@
-"""A haystack engine for a search cluster (Elasticsearch 7 / OpenSearch, or Solr).
+"""A haystack backend and our search engine for a cluster (Elasticsearch 8, OpenSearch 2, Solr 9).
 
-It writes the documents archive.search.cluster.elastic.document builds, with the mapping or schema
-we define, over plain HTTP (archive.search.cluster.client), so the outbox, index_doctor-style
-repairs and haystack's own commands work with a cluster as they do with Whoosh.
+Writes go through the official clients (archive.search.cluster.client) with the documents
+every engine indexes, so the outbox, index_doctor and rebuild_search_index work with a
+cluster as they do with Whoosh.
 """
 
+import time
+
+from haystack import connections
 from haystack.backends import BaseEngine, BaseSearchBackend, BaseSearchQuery
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
 
-from archive.search.cluster.client import Cluster, ClusterUnreachable
-from archive.search.cluster.elastic import document
-from archive.search.whoosh.backend import IndexUnavailable
+from archive.models import Article
+from archive.search.cluster.client import connect
+from archive.search.cluster.results import ClusterResults
+from archive.search.doctor import find_drift, repair
+from archive.search.document import article_identifier, indexed_document
+from archive.search.engine import RebuildReport
+from archive.search.errors import IndexUnavailable
 
 
 class ClusterBackend(BaseSearchBackend):
     def __init__(self, connection_alias, **options):
         super().__init__(connection_alias, **options)
-        self.cluster = Cluster.from_search_url(options["SEARCH_URL"])
-
-    def call(self, method, *args):
-        try:
-            return getattr(self.cluster, method)(*args)
-        except ClusterUnreachable as error:
-            raise IndexUnavailable(str(error)) from error
+        self.cluster = connect(options["SEARCH_URL"])
 
     def update(self, index, iterable, commit=True):
-        documents = []
-        for obj in iterable:
+        documents = list(self.documents(index, iterable))
+        if documents:
+            self.cluster.index_documents(documents)
+
+    @staticmethod
+    def documents(index, objects):
+        for obj in objects:
             try:
-                documents.append(document(index.full_prepare(obj)))
+                yield indexed_document(index.full_prepare(obj), obj)
             except SkipDocument:
                 continue
-        if documents:
-            self.call("index_documents", documents)
 
     def remove(self, obj_or_string, commit=True):
         self.remove_identifiers([get_identifier(obj_or_string)])
 
     def remove_identifiers(self, identifiers):
-        self.call("remove_documents", list(identifiers))
+        self.cluster.remove_documents(list(identifiers))
 
     def clear(self, models=None, commit=True):
-        self.call("drop_index")
-        self.call("create_index")
+        self.cluster.drop_index()
+        self.cluster.ensure_index()
 
     def search(self, query_string, **kwargs):
         raise NotImplementedError("the archive searches through archive.search.service, not SearchQuerySet")
+
+    def archive_engine(self):
+        return ClusterSearch(self)
+
+
+class ClusterSearch:
+    """archive.search.engine's interface over one cluster."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.cluster = backend.cluster
+        self.name = self.cluster.engine
+
+    def search(self, request):
+        return ClusterResults(request, self, self.cluster)
+
+    def related(self, article, limit=5):
+        excluded = {article.pk, *article.near_duplicates.values_list("pk", flat=True)}
+        if article.near_duplicate_of_id:
+            excluded.add(article.near_duplicate_of_id)
+        return self.cluster.related_pks(article_identifier(article.pk), sorted(excluded), limit)
+
+    def status(self):
+        health = self.cluster.health()
+        if health["status"] in {"red", "FAILED"}:
+            raise IndexUnavailable(f"the {self.name} cluster reports {health['status']}")
+        return health
+
+    def indexed_versions(self):
+        return self.cluster.scan_versions()
+
+    def rebuild(self, batch_size=500, progress=None):
+        started = time.perf_counter()
+        article_index = connections["default"].get_unified_index().get_index(Article)
+        articles = article_index.index_queryset().iterator(chunk_size=batch_size)
+        count = 0
+
+        def documents():
+            nonlocal count
+            for document in self.backend.documents(article_index, articles):
+                count += 1
+                if progress is not None:
+                    progress.update(1)
+                yield document
+
+        name = self.cluster.rebuild(documents())
+        caught_up = repair(find_drift(self))
+        return RebuildReport(count, time.perf_counter() - started, caught_up, name)
 
 
 class ClusterEngine(BaseEngine):

@@ -1,137 +1,103 @@
-"""Talking to a search cluster (Elasticsearch 7 / OpenSearch, or Solr) over plain HTTP.
+"""Connections to a search cluster through its official client, configured from SEARCH_URL.
 
-No client library: the requests are the JSON bodies archive.search.cluster.elastic and
-archive.search.cluster.solr build, so what the tests check is exactly what is sent.
+  elasticsearch://[user:password@]host[:port][,host2…]/index      Elasticsearch 8 (elasticsearch-py 8.x)
+  opensearch://[user:password@]host[:port]/index                   OpenSearch 2 (opensearch-py)
+  solr://[user:password@]host[:port]/solr/collection               Solr 9, SolrCloud (JSON API over requests)
+
+Options in the query string: tls=1 (https), verify=0 (do not check the certificate),
+ca=/path/ca.pem, api_key=… (Elasticsearch/OpenSearch), timeout=seconds (default 10),
+retries=N (default 3; connection failures, timeouts and 429/502/503/504 are retried).
+The index or collection named is an alias: rebuilds write a new one and move the alias.
 """
 
-import json
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from archive.search.cluster import elastic, solr
+from archive.search.errors import IndexUnavailable
+
+ELASTIC_SCHEMES = {
+    "elasticsearch": "elasticsearch",
+    "elasticsearch8": "elasticsearch",
+    "elasticsearch7": "elasticsearch",
+    "opensearch": "opensearch",
+}
+DEFAULT_PORTS = {"elasticsearch": 9200, "opensearch": 9200, "solr": 8983}
 
 
-class ClusterUnreachable(Exception):
-    """No search server answers at the configured address."""
+class ClusterUnreachable(IndexUnavailable):
+    """No search server answers at the configured address (after the retries)."""
+
+
+class ClusterRefused(IndexUnavailable):
+    """The cluster answered with an error."""
 
 
 @dataclass
-class Cluster:
-    kind: str  # "elastic" or "solr"
-    base: str  # http(s)://host:port for Elasticsearch, …/solr/<core> for Solr
-    index: str = ""
-    timeout: float = 5.0
+class ClusterSettings:
+    engine: str  # elasticsearch, opensearch or solr
+    hosts: list  # [(host, port)]
+    name: str  # the index (alias) or collection (alias)
+    tls: bool = False
+    verify: bool = True
+    ca: str | None = None
+    username: str | None = None
+    password: str | None = None
+    api_key: str | None = None
+    timeout: float = 10.0
+    retries: int = 3
+    solr_path: str = "solr"
+    options: dict = field(default_factory=dict)
 
     @classmethod
     def from_search_url(cls, search_url):
+        """The settings SEARCH_URL names, or None for a URL that names no cluster (whoosh://…)."""
         parts = urlsplit(search_url)
         scheme = parts.scheme.lower()
-        transport = "https" if "tls=1" in parts.query else "http"
-        if scheme == "solr":
-            return cls("solr", f"{transport}://{parts.netloc}/{parts.path.strip('/')}")
-        if scheme in {"elasticsearch", "elasticsearch7", "opensearch"}:
-            return cls("elastic", f"{transport}://{parts.hostname}:{parts.port or 9200}", parts.path.strip("/"))
-        return None
+        engine = "solr" if scheme == "solr" else ELASTIC_SCHEMES.get(scheme)
+        if engine is None:
+            return None
+        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        netloc = parts.netloc.rsplit("@", 1)[-1]
+        hosts = [_host_port(entry, DEFAULT_PORTS[engine]) for entry in netloc.split(",") if entry]
+        path = [segment for segment in parts.path.split("/") if segment]
+        return cls(
+            engine=engine,
+            hosts=hosts,
+            name=path[-1] if path else "",
+            tls=options.get("tls") == "1",
+            verify=options.get("verify", "1") != "0",
+            ca=options.get("ca"),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            api_key=options.get("api_key"),
+            timeout=float(options.get("timeout", 10)),
+            retries=int(options.get("retries", 3)),
+            solr_path="/".join(path[:-1]) or "solr",
+            options=options,
+        )
 
     @property
-    def address(self):
-        return f"{self.base}/{self.index}".rstrip("/")
+    def scheme(self):
+        return "https" if self.tls else "http"
 
-    def request(self, method, path, body=None, ndjson=None):
-        data = None if body is None else json.dumps(body).encode()
-        content_type = "application/json"
-        if ndjson is not None:
-            data = "".join(json.dumps(line) + "\n" for line in ndjson).encode()
-            content_type = "application/x-ndjson"
-        request = urllib.request.Request(
-            f"{self.address}{path}", data=data, method=method, headers={"Content-Type": content_type}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            detail = error.read()[:500].decode(errors="replace")
-            raise RuntimeError(f"{method} {path} → HTTP {error.code}: {detail}") from error
-        except (urllib.error.URLError, OSError) as error:
-            raise ClusterUnreachable(f"no search server answers at {self.address}: {error}") from error
-
-    def ping(self):
-        if self.kind == "solr":
-            return self.request("GET", "/admin/ping")
-        return self.request("GET", "")
-
-    def create_index(self):
-        if self.kind == "solr":
-            return self.request("POST", "/schema", solr.schema_commands())
-        return self.request("PUT", "", elastic.index_definition())
-
-    def index_documents(self, documents):
-        if self.kind == "solr":
-            return self.request("POST", "/update?commit=true", documents)
-        lines = []
-        for document in documents:
-            lines += [{"index": {"_id": document["id"]}}, document]
-        return self.bulk(lines)
-
-    def remove_documents(self, identifiers):
-        if self.kind == "solr":
-            return self.request("POST", "/update?commit=true", {"delete": list(identifiers)})
-        return self.bulk([{"delete": {"_id": identifier}} for identifier in identifiers])
-
-    def bulk(self, lines):
-        if not lines:
-            return None
-        response = self.request("POST", "/_bulk?refresh=wait_for", ndjson=lines)
-        failed = [
-            item
-            for item in response.get("items", [])
-            for result in item.values()
-            if result.get("status", 200) >= 300 and result.get("status") != 404
-        ]
-        if failed:
-            raise RuntimeError(f"the cluster refused {len(failed)} document(s): {failed[0]}")
-        return response
-
-    def search(self, body):
-        if self.kind == "solr":
-            return self.request("POST", "/query", body)
-        return self.request("POST", "/_search", body)
-
-    def drop_index(self):
-        if self.kind == "elastic":
-            return self.request("DELETE", "")
-        return self.request("POST", "/update?commit=true", {"delete": {"query": "*:*"}})
+    def urls(self):
+        return [f"{self.scheme}://{host}:{port}" for host, port in self.hosts]
 
 
-def hit_pks(cluster, response):
-    if cluster.kind == "solr":
-        return [int(doc["pk"]) for doc in response["response"]["docs"]]
-    return [int(hit["_source"]["pk"]) for hit in response["hits"]["hits"]]
+def _host_port(entry, default_port):
+    host, _, port = entry.rpartition(":") if entry.count(":") == 1 else (entry, "", "")
+    return (host or entry), int(port) if port else default_port
 
 
-def total(cluster, response):
-    if cluster.kind == "solr":
-        return response["response"]["numFound"]
-    return response["hits"]["total"]["value"]
+def connect(search_url):
+    """The cluster SEARCH_URL names, through its official client (None for Whoosh)."""
+    settings = ClusterSettings.from_search_url(search_url)
+    if settings is None:
+        return None
+    if settings.engine == "solr":
+        from archive.search.cluster.solr_cluster import SolrCluster
 
+        return SolrCluster(settings)
+    from archive.search.cluster.elastic_cluster import ElasticCluster
 
-def facet_counts(cluster, response, name):
-    if cluster.kind == "elastic":
-        return dict(elastic.facet_counts(response, name))
-    buckets = response.get("facets", {}).get(name, {}).get("buckets", [])
-    return {bucket["val"]: bucket["count"] for bucket in buckets}
-
-
-def month_histogram(cluster, response):
-    """[(yyyymm, count)] of the dated hits, in date order."""
-    if cluster.kind == "elastic":
-        return elastic.histogram(response)
-    buckets = response.get("facets", {}).get("histogram", {}).get("buckets", [])
-    return sorted((int(bucket["val"]), bucket["count"]) for bucket in buckets)
-
-
-def translator(cluster, languages, resolver):
-    module = solr if cluster.kind == "solr" else elastic
-    return module.Translator(languages, resolver), module.search_body
+    return ElasticCluster(settings)

@@ -1,60 +1,44 @@
-"""Our search, translated for Elasticsearch 7 / OpenSearch: the mapping we send, the
-documents we index, and the request body for a SearchRequest.
+"""Our search, translated for Elasticsearch 8 / OpenSearch 2: the mapping we send and the
+request bodies for a SearchRequest, related articles and word corrections.
 
 Engine-neutral by construction: documents carry the terms our own analysis produced
-(archive.search.analysis: per-language stemming, diacritics folded), in fields the engine
-only splits on whitespace, and queries ask for the same forms. So a word, a phrase or a
-prefix matches in a cluster exactly what it matches in Whoosh. Snippets are cut and
-marked from the database text by archive.search.highlight for every engine (escaped
-first, then marked), so no engine-side highlighter is asked for.
+(archive.search.document), in fields the engine only splits on whitespace, and queries
+ask for the same forms. So a word, a phrase or a prefix matches in a cluster exactly what
+it matches in Whoosh. Snippets are cut and marked from the database text by
+archive.search.highlight for every engine (escaped first, then marked), so no
+engine-side highlighter is asked for.
 """
 
 from archive.search import query as q
 from archive.search.analysis import fold, query_forms
-from archive.search.whoosh.backend import date_number, whoosh_document
+from archive.search.document import TEXT_FIELD_BOOSTS, date_number, text_fields
+from archive.search.facets import FACETS, NUMBER
 
-TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0, "author": 1.0}
-KEYWORD_FIELDS = {"source": "source", "kind": "kind", "lang": "lang", "actor": "actors"}
-FACET_SIZES = {"source": 200, "kind": 20, "lang": 50, "actor": 500, "year": 200, "month": 12}
-UNDATED_LAST = 99_999_999
+MAX_DATE_BUCKETS = 20_000  # distinct publication days (55 years); ends per day are few
+KEYWORD_MAPPING = {"type": "keyword"}
 
 
 def index_definition():
-    """Settings and mapping for the index (PUT /<index>)."""
+    """Settings and mapping for a new index (PUT /<index>)."""
     terms = {"type": "text", "analyzer": "whitespace", "norms": True}
+    properties = {
+        "id": {"type": "keyword"},
+        "pk": {"type": "long"},
+        "title": terms,
+        "text": terms,
+        "author": terms,
+        "date_start": {"type": "integer"},
+        "date_end": {"type": "integer"},
+        "date_oldest": {"type": "integer"},
+        "dup_of": {"type": "long"},
+        "updated": {"type": "long"},
+    }
+    for facet in FACETS:
+        properties[facet.field] = {"type": "integer"} if facet.kind == NUMBER else KEYWORD_MAPPING
     return {
         "settings": {"index": {"number_of_shards": 1, "number_of_replicas": 1, "max_result_window": 10_000}},
-        "mappings": {
-            "dynamic": "strict",
-            "properties": {
-                "id": {"type": "keyword"},
-                "pk": {"type": "long"},
-                "title": terms,
-                "text": terms,
-                "author": terms,
-                "source": {"type": "keyword"},
-                "kind": {"type": "keyword"},
-                "lang": {"type": "keyword"},
-                "actors": {"type": "keyword"},
-                "date_start": {"type": "integer"},
-                "date_end": {"type": "integer"},
-                "date_oldest": {"type": "integer"},
-                "year": {"type": "integer"},
-                "month": {"type": "integer"},
-                "dup_of": {"type": "long"},
-                "updated": {"type": "long"},
-            },
-        },
+        "mappings": {"dynamic": "strict", "properties": properties},
     }
-
-
-def document(prepared):
-    """One article as the cluster stores it: our Whoosh document plus the derived date columns."""
-    fields = whoosh_document(prepared)
-    fields["actors"] = [slug for slug in fields["actors"].split(",") if slug]
-    start = fields["date_start"]
-    fields.update(year=start // 10000, month=start // 100, date_oldest=start or UNDATED_LAST)
-    return fields
 
 
 class Translator:
@@ -106,21 +90,18 @@ class Translator:
                 "clauses": steps,
                 "slop": node.slop,
                 "in_order": node.slop == 0,
-                "boost": TEXT_FIELD_BOOSTS[field],
+                "boost": TEXT_FIELD_BOOSTS.get(field, 1.0),
             }
         }
 
-    def filter(self, field, values):
-        """Documents whose `field` has any of `values` (values of one facet combine with OR)."""
-        if field in {"year", "month"}:
-            return {"terms": {field: [int(value) for value in values if str(value).isdigit()]}}
-        if field == "date":
+    def filter(self, name, values):
+        """Documents whose facet `name` has any of `values` (values of one facet combine with OR)."""
+        if name == "date":
             return {"match_all": {}}
-        return {"terms": {KEYWORD_FIELDS[field]: self.resolver.resolve(field, values, self.notices)}}
-
-
-def text_fields(field):
-    return {"title": ["title"], "author": ["author"]}.get(field, ["title", "text"])
+        facet = FACETS[name]
+        if facet.numeric:
+            return {"terms": {facet.field: facet.resolve(values, self.notices)}}
+        return {"terms": {facet.field: self.resolver.resolve(name, values, self.notices)}}
 
 
 def date_overlap(start, end):
@@ -140,51 +121,142 @@ SORTS = {
 }
 
 
-def search_body(request, translator, facet_fields, start=0, size=20):
-    """The whole request for one page: query, filters, facets (each ignoring its own
-    filter, as the Whoosh path does), the year/month histogram and the sort."""
+def request_filters(request, translator, hidden_copies=()):
     filters = {name: translator.filter(name, values) for name, values in request.filters.items() if values}
     if request.date_from or request.date_to:
         filters["date"] = date_overlap(request.date_from, request.date_to)
-    aggregations = {}
-    for name in facet_fields:
-        if name == "month" and len(request.filters.get("year", [])) != 1:
-            continue
-        others = [clause for other, clause in filters.items() if other != name]
-        field = KEYWORD_FIELDS.get(name, name)
-        aggregations[name] = {
-            "filter": {"bool": {"filter": others}},
-            "aggs": {"values": {"terms": {"field": field, "size": FACET_SIZES.get(name, 100), "min_doc_count": 1}}},
-        }
-    aggregations["histogram"] = {
-        "filter": {"bool": {"filter": [*filters.values(), {"range": {"date_start": {"gt": 0}}}]}},
-        "aggs": {"months": {"histogram": {"field": "month", "interval": 1, "min_doc_count": 1}}},
+    if hidden_copies:
+        filters["collapse"] = {"bool": {"must_not": [{"terms": {"pk": list(hidden_copies)}}]}}
+    return filters
+
+
+def dates_aggregation(clauses):
+    """Each dated hit's (start, end) as terms buckets, for histograms with the Whoosh path's exactness."""
+    return {
+        "filter": {"bool": {"filter": [*clauses, {"range": {"date_start": {"gt": 0}}}]}},
+        "aggs": {
+            "starts": {
+                "terms": {"field": "date_start", "size": MAX_DATE_BUCKETS},
+                "aggs": {"ends": {"terms": {"field": "date_end", "size": 100}}},
+            }
+        },
     }
-    sort = request.sort if request.sort in SORTS else "relevance"
+
+
+def summary_body(request, translator, hidden_copies=()):
+    """Count, facets (each ignoring its own filter, as on the Whoosh path) and hit dates."""
+    filters = request_filters(request, translator, hidden_copies)
+    aggregations = {}
+    for facet in FACETS.shown(request.filters):
+        others = [clause for other, clause in filters.items() if other != facet.name]
+        aggregations[facet.name] = {
+            "filter": {"bool": {"filter": others}},
+            "aggs": {"values": {"terms": {"field": facet.field, "size": facet.size, "min_doc_count": 1}}},
+        }
+    aggregations["dates"] = dates_aggregation(list(filters.values()))
     return {
         "query": translator.query(request.query.tree),
         "post_filter": {"bool": {"filter": list(filters.values())}},
         "aggs": aggregations,
-        "sort": SORTS[sort],
+        "size": 0,
+        "track_total_hits": True,
+    }
+
+
+def page_body(request, translator, start, size, hidden_copies=()):
+    filters = request_filters(request, translator, hidden_copies)
+    return {
+        "query": {"bool": {"must": [translator.query(request.query.tree)], "filter": list(filters.values())}},
+        "sort": SORTS[request.checked_sort],
         "from": start,
         "size": size,
-        "track_total_hits": True,
+        "track_total_hits": False,
         "_source": ["pk"],
     }
 
 
+def archive_dates_body():
+    return {"query": {"match_all": {}}, "size": 0, "aggs": {"dates": dates_aggregation([])}}
+
+
+def copies_body(request, translator):
+    """The hits that republish another article: (their pk, the original's pk) pairs, to hide
+    those whose original is among the hits too."""
+    body = page_body(request, translator, 0, 10_000)
+    body["query"]["bool"]["filter"].append({"range": {"dup_of": {"gt": 0}}})
+    body["_source"] = ["pk", "dup_of"]
+    body["sort"] = [{"pk": "asc"}]
+    return body
+
+
+def hits_among_body(request, translator, pks):
+    body = page_body(request, translator, 0, len(pks))
+    body["query"]["bool"]["filter"].append({"terms": {"pk": list(pks)}})
+    body["sort"] = [{"pk": "asc"}]
+    return body
+
+
 def facet_counts(response, name):
-    """[(value, count)] most frequent first, as archive.search.whoosh.searcher.facet_counts gives."""
     buckets = response.get("aggregations", {}).get(name, {}).get("values", {}).get("buckets", [])
-    counts = [(bucket["key"], bucket["doc_count"]) for bucket in buckets]
-    if name in {"year", "month"}:
-        return sorted(counts, reverse=True)
-    return sorted(counts, key=lambda item: (-item[1], item[0]))
+    return [(bucket["key"], bucket["doc_count"]) for bucket in buckets]
 
 
-def histogram(response):
-    """[(yyyymm, count)] in date order."""
+def date_pairs(response):
+    """[(start, end, count)] from a dates aggregation."""
+    starts = response.get("aggregations", {}).get("dates", {}).get("starts", {}).get("buckets", [])
     return [
-        (int(bucket["key"]), bucket["doc_count"])
-        for bucket in response["aggregations"]["histogram"]["months"]["buckets"]
+        (int(start["key"]), int(end["key"]), end["doc_count"])
+        for start in starts
+        for end in start.get("ends", {}).get("buckets", [])
+    ]
+
+
+def related_body(index, identifier, excluded_pks, limit):
+    return {
+        "query": {
+            "bool": {
+                "must": [
+                    {
+                        "more_like_this": {
+                            "fields": list(TEXT_FIELD_BOOSTS),
+                            "like": [{"_index": index, "_id": identifier}],
+                            "min_term_freq": 1,
+                            "min_doc_freq": 1,
+                            "max_query_terms": 15,
+                        }
+                    }
+                ],
+                "must_not": [{"terms": {"pk": list(excluded_pks)}}],
+            }
+        },
+        "size": limit,
+        "_source": ["pk"],
+    }
+
+
+def known_terms_body(forms):
+    return {"query": {"terms": {"text": list(forms)}}, "size": 1, "_source": ["pk"], "track_total_hits": True}
+
+
+def suggest_body(forms):
+    """A term suggester per form of one word (index terms within two edits, the most used first)."""
+    return {
+        "size": 0,
+        "suggest": {
+            f"form{i}": {
+                "text": form,
+                "term": {"field": "text", "suggest_mode": "missing", "max_edits": 2, "min_word_length": 3, "size": 5},
+            }
+            for i, form in enumerate(forms)
+        },
+    }
+
+
+def suggestions(response):
+    """[(score, frequency, term)] of every option the suggester gave."""
+    return [
+        (option.get("score", 0.0), option.get("freq", 0), option["text"])
+        for entries in response.get("suggest", {}).values()
+        for entry in entries
+        for option in entry.get("options", [])
     ]

@@ -1,92 +1,89 @@
-"""Search results from a cluster, behaving like archive.search.service.SearchResults:
-count, facets, notices and lazy pages of Hits with snippets cut from the database text.
-
-The Whoosh-only extras (.compiled.mask, .snapshot) do not exist here; pages that need
-them must ask archive.search for an engine-neutral form first.
-"""
-
-import calendar
-import time
-from collections.abc import Sequence
+"""Search results from a cluster, keeping archive.search.results' contract: count, facets
+and hit dates from one aggregation request, pages by from/size, exports streamed to the
+end (point-in-time + search_after, or cursorMark), did-you-mean from the engine's own
+suggester, and snippets cut from the database text as on every engine."""
 
 import numpy as np
 from django.conf import settings
 
-from archive.models import Article
 from archive.search import query as q
-from archive.search.cluster.client import facet_counts, hit_pks, month_histogram, total, translator
-from archive.search.highlight import WordMatcher, snippet
+from archive.search.analysis import query_forms
+from archive.search.cluster import elastic, solr
+from archive.search.facets import FACETS
 from archive.search.resolve import DatabaseResolver
-from archive.search.whoosh.backend import IndexUnavailable
+from archive.search.results import Results
+from archive.search.spelling import correctable, corrected_query, spelled_in_article
 
-MAX_RANKED = 10_000
+
+class ResolvedOnce:
+    """A resolver that resolves each (facet, values) once per search, so the summary and
+    each page do not repeat its notices."""
+
+    def __init__(self, resolver):
+        self.resolver = resolver
+        self.known = {}
+
+    def resolve(self, field, values, notices):
+        key = (field, tuple(values))
+        if key not in self.known:
+            self.known[key] = self.resolver.resolve(field, values, notices)
+        return self.known[key]
 
 
-class ClusterResults(Sequence):
-    def __init__(self, request, cluster, facet_fields, hit_class):
-        started = time.perf_counter()
-        self.request, self.cluster, self.hit_class = request, cluster, hit_class
-        self.notices = list(request.query.notices)
-        self.translator, self.build_body = translator(cluster, settings.ARCHIVE_LANGUAGES, DatabaseResolver())
-        self.translator.notices = self.notices
-        first = self._search(facet_fields, 0, 0)
-        self.months = month_histogram(cluster, first)
-        self.count = total(cluster, first)
-        self.facets = self._facets(first, facet_fields)
-        self.matcher = WordMatcher(q.text_words(request.query.tree), settings.ARCHIVE_LANGUAGES)
-        self.elapsed_ms = (time.perf_counter() - started) * 1000
+def translator_for(cluster, notices, resolver=None):
+    module = solr if cluster.engine == "solr" else elastic
+    return module.Translator(settings.ARCHIVE_LANGUAGES, ResolvedOnce(resolver or DatabaseResolver()), notices)
 
-    def _facets(self, response, facet_fields):
-        """The same shapes as the Whoosh path: years and months newest first, others by count."""
-        facets = {}
-        for name in facet_fields:
-            if name == "month" and len(self.request.filters.get("year", [])) != 1:
-                continue
-            counts = facet_counts(self.cluster, response, name).items()
-            if name in {"year", "month"}:
-                facets[name] = sorted(((int(key), count) for key, count in counts), reverse=True)
-            else:
-                facets[name] = sorted(counts, key=lambda item: (-item[1], item[0]))
-        return facets
 
-    def _search(self, facet_fields, start, size):
-        try:
-            return self.cluster.search(self.build_body(self.request, self.translator, facet_fields, start, size))
-        except Exception as error:
-            raise IndexUnavailable(f"the search cluster did not answer: {error}") from error
+def _repeated(pairs):
+    counts = [count for _, _, count in pairs]
+    starts = np.repeat(np.array([start for start, _, _ in pairs], dtype=np.int64), counts)
+    ends = np.repeat(np.array([end for _, end, _ in pairs], dtype=np.int64), counts)
+    return starts, ends
 
-    def __len__(self):
-        return self.count
+
+class ClusterResults(Results):
+    def __init__(self, request, engine, cluster):
+        super().__init__(request, engine)
+        self.cluster = cluster
+        self.translator = translator_for(cluster, self.notices)
+        self.hidden = self._copies_of_hits() if request.collapse_duplicates else ()
+        self.count, counts, self.dates = cluster.summary(request, self.translator, self.hidden)
+        for facet in FACETS:
+            if facet.numeric and facet.name in counts:
+                counts[facet.name] = [(int(value), count) for value, count in counts[facet.name]]
+        self.facets = self.ordered_facets(counts)
+        self.finished()
+
+    def _copies_of_hits(self):
+        """Hits that republish an article that is itself among the hits (the Whoosh rule)."""
+        copies = self.cluster.copies(self.request, self.translator)
+        originals = self.cluster.hits_among(self.request, self.translator, sorted({dup for _, dup in copies}))
+        return sorted(pk for pk, dup in copies if dup in originals)
+
+    def page_pks(self, start, stop):
+        return self.cluster.page_pks(self.request, self.translator, start, stop - start, self.hidden)
+
+    def iter_pks(self, limit):
+        return self.cluster.iter_pks(self.request, self.translator, limit, self.hidden)
 
     def hit_dates(self):
-        """(starts, ends) as yyyymmdd arrays, one pair per dated hit, at month precision.
+        starts, ends = _repeated(self.dates)
+        undated = np.zeros(max(self.count - len(starts), 0), dtype=np.int64)  # counted apart by the histogram
+        return np.concatenate([starts, undated]), np.concatenate([ends, undated])
 
-        The cluster returns counts per month, not per document, so every hit stands at its
-        month: year and month histograms are exact, a day histogram shows them as known
-        only to the month.
-        """
-        starts = np.repeat([month * 100 + 1 for month, _ in self.months], [count for _, count in self.months])
-        ends = np.repeat(
-            [month * 100 + calendar.monthrange(month // 100, month % 100)[1] for month, _ in self.months],
-            [count for _, count in self.months],
-        )
-        return starts.astype(np.int64), ends.astype(np.int64)
+    def archive_dates(self):
+        return _repeated(self.cluster.archive_date_pairs())
 
-    def did_you_mean(self, raw_query):
-        # Corrections come from the Whoosh lexicon; the cluster path has none yet (an
-        # Elasticsearch term suggester would be the equivalent). Say nothing rather than guess.
-        return None
-
-    def __getitem__(self, index):
-        if isinstance(index, int):
-            return self[index : index + 1][0]
-        start, stop = index.start or 0, min(index.stop or self.count, MAX_RANKED)
-        pks = hit_pks(self.cluster, self._search((), start, max(stop - start, 0)))
-        articles = Article.objects.select_related("source", "near_duplicate_of").in_bulk(pks)
-        hits = []
-        for pk in pks:
-            article = articles.get(pk)
-            if article is not None:  # deleted since the cluster was asked; the outbox is removing it
-                text = " ".join(filter(None, [article.lede, article.body]))
-                hits.append(self.hit_class(article, snippet(text, self.matcher, article.language)))
-        return hits
+    def corrected(self, raw_query):
+        corrections = {}
+        for word in {word for word in q.text_words(self.request.query.tree) if correctable(word)}:
+            forms = query_forms(word, settings.ARCHIVE_LANGUAGES)
+            if self.cluster.first_pk_with(forms) is not None:
+                continue  # the index knows the word
+            options = self.cluster.suggestions(forms)
+            if options:
+                term = max(options)[2]  # the best scored, then the most used
+                pk = self.cluster.first_pk_with([term])
+                corrections[word] = spelled_in_article(pk, term) if pk is not None else term
+        return corrected_query(raw_query, corrections)

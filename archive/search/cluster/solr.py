@@ -1,22 +1,24 @@
-"""Our search, translated for Solr (8/9): the schema we add through the Schema API and
-the JSON Request API body for a SearchRequest.
+"""Our search, translated for Solr 9: the schema and config we add through the Schema and
+Config APIs and the JSON Request API bodies for a SearchRequest.
 
-Documents are the ones we send Elasticsearch (archive.search.cluster.elastic.document): terms
-from our own analysis in whitespace-split fields, so matching is the same on every engine.
+Documents are the ones every engine indexes (archive.search.document): terms from our
+own analysis in whitespace-split fields, so matching is the same on every engine.
 Filters are tagged and each facet excludes its own tag, so a facet's counts ignore its
 own filter, as on the Whoosh path.
 """
 
 from archive.search import query as q
 from archive.search.analysis import fold, query_forms
-from archive.search.cluster.elastic import FACET_SIZES, KEYWORD_FIELDS, TEXT_FIELD_BOOSTS, text_fields
-from archive.search.whoosh.backend import date_number
+from archive.search.document import TEXT_FIELD_BOOSTS, date_number, text_fields
+from archive.search.facets import FACETS, KEYWORDS, NUMBER
 
 LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/ ')
+SPELL_HANDLER = "/archive-spell"
+MAX_DATE_BUCKETS = 20_000
 
 
 def schema_commands():
-    """POST /<core>/schema: the field type and fields our documents use."""
+    """POST /<collection>/schema: the field type and fields our documents use."""
     terms_type = {
         "name": "archive_terms",
         "class": "solr.TextField",
@@ -28,30 +30,56 @@ def schema_commands():
         ("title", "archive_terms", False),
         ("text", "archive_terms", False),
         ("author", "archive_terms", False),
-        ("source", "string", False),
-        ("kind", "string", False),
-        ("lang", "string", False),
-        ("actors", "string", True),
         ("date_start", "pint", False),
         ("date_end", "pint", False),
         ("date_oldest", "pint", False),
-        ("year", "pint", False),
-        ("month", "pint", False),
         ("dup_of", "plong", False),
         ("updated", "plong", False),
     ]
+    fields += [(facet.field, "pint" if facet.kind == NUMBER else "string", facet.kind == KEYWORDS) for facet in FACETS]
     return {
         "add-field-type": terms_type,
         "add-field": [
-            {"name": name, "type": type_, "multiValued": multi, "stored": name == "pk", "indexed": True}
+            {
+                "name": name,
+                "type": type_,
+                "multiValued": multi,
+                "stored": name in {"pk", "dup_of", "updated"},
+                "indexed": True,
+                # More-like-this reads an article's terms from its term vectors.
+                "termVectors": name in TEXT_FIELD_BOOSTS,
+            }
             for name, type_, multi in fields
         ],
     }
 
 
+def config_commands():
+    """POST /<collection>/config: a spellchecker over our text terms and a handler that asks it."""
+    return {
+        "add-searchcomponent": {
+            "name": "archive_spellcheck",
+            "class": "solr.SpellCheckComponent",
+            "spellchecker": {
+                "name": "archive",
+                "field": "text",
+                "classname": "solr.DirectSolrSpellChecker",
+                "maxEdits": 2,
+                "minQueryLength": 3,
+            },
+        },
+        "add-requesthandler": {
+            "name": SPELL_HANDLER,
+            "class": "solr.SearchHandler",
+            "defaults": {"spellcheck": "true", "spellcheck.dictionary": "archive", "spellcheck.count": 5, "rows": 0},
+            "last-components": ["archive_spellcheck"],
+        },
+    }
+
+
 def escape(term):
     """A term safe inside a Lucene query string."""
-    return "".join(f"\\{ch}" if ch in LUCENE_SPECIAL else ch for ch in term)
+    return "".join(f"\\{ch}" if ch in LUCENE_SPECIAL else ch for ch in str(term))
 
 
 def lucene(text):
@@ -99,18 +127,19 @@ class Translator:
         for word in node.words:
             forms = [escape(form) for form in query_forms(word, self.languages)]
             steps.append(forms[0] if len(forms) == 1 else f"({' OR '.join(forms)})")
-        text = f'{field}:"{" ".join(steps)}"~{node.slop}^{TEXT_FIELD_BOOSTS[field]:g}'
+        text = f'{field}:"{" ".join(steps)}"~{node.slop}^{TEXT_FIELD_BOOSTS.get(field, 1.0):g}'
         return {"complexphrase": {"query": text, "inOrder": node.slop == 0}}
 
-    def filter(self, field, values):
-        if field in {"year", "month"}:
-            numbers = [str(int(value)) for value in values if str(value).isdigit()]
-            return {"terms": {"f": field, "query": ",".join(numbers) or "-1"}}
-        if field == "date":
+    def filter(self, name, values):
+        if name == "date":
             return lucene("*:*")
-        resolved = self.resolver.resolve(field, values, self.notices)
+        facet = FACETS[name]
+        if facet.numeric:
+            resolved = [str(number) for number in facet.resolve(values, self.notices)]
+            return {"terms": {"f": facet.field, "query": ",".join(resolved) or "-1"}}
+        resolved = self.resolver.resolve(name, values, self.notices)
         # terms splits on commas; our labels (slugs, codes) never hold one.
-        return {"terms": {"f": KEYWORD_FIELDS[field], "query": ",".join(resolved) or "\u0000"}}
+        return {"terms": {"f": facet.field, "query": ",".join(resolved) or "\u0000"}}
 
 
 def date_overlap(start, end):
@@ -126,37 +155,122 @@ SORTS = {
 }
 
 
-def search_body(request, translator, facet_fields, start=0, size=20):
-    """POST /<core>/query body: query, tagged filters, facets excluding their own tag, histogram."""
+def request_filters(request, translator, hidden_copies=()):
     filters = {name: translator.filter(name, values) for name, values in request.filters.items() if values}
     if request.date_from or request.date_to:
         filters["date"] = date_overlap(request.date_from, request.date_to)
-    facets = {}
-    for name in facet_fields:
-        if name == "month" and len(request.filters.get("year", [])) != 1:
-            continue
-        facets[name] = {
-            "type": "terms",
-            "field": KEYWORD_FIELDS.get(name, name),
-            "limit": FACET_SIZES.get(name, 100),
-            "mincount": 1,
-            "domain": {"excludeTags": [name]},
-        }
-    facets["histogram"] = {
+    if hidden_copies:
+        hidden = ",".join(str(pk) for pk in hidden_copies)
+        filters["collapse"] = {"bool": {"must": [lucene("*:*")], "must_not": [{"terms": {"f": "pk", "query": hidden}}]}}
+    return [{f"#{name}": clause} for name, clause in filters.items()]
+
+
+def dates_facet():
+    return {
         "type": "terms",
-        "field": "month",
-        "limit": -1,
+        "field": "date_start",
+        "limit": MAX_DATE_BUCKETS,
         "mincount": 1,
-        "sort": "index asc",
+        "facet": {"ends": {"type": "terms", "field": "date_end", "limit": 100, "mincount": 1}},
         "domain": {"filter": "date_start:[1 TO *]"},
     }
+
+
+def summary_body(request, translator, hidden_copies=()):
+    """Count, facets excluding their own tag, and the hits' (start, end) dates."""
+    facets = {
+        facet.name: {
+            "type": "terms",
+            "field": facet.field,
+            "limit": facet.size,
+            "mincount": 1,
+            "domain": {"excludeTags": [facet.name]},
+        }
+        for facet in FACETS.shown(request.filters)
+    }
+    facets["dates"] = dates_facet()
     return {
         "query": translator.query(request.query.tree),
-        "filter": [{f"#{name}": clause} for name, clause in filters.items()],
+        "filter": request_filters(request, translator, hidden_copies),
         "facet": facets,
-        "sort": SORTS.get(request.sort, SORTS["relevance"]),
+        "limit": 0,
+        "params": {"q.op": "AND"},
+    }
+
+
+def page_body(request, translator, start, size, hidden_copies=()):
+    return {
+        "query": translator.query(request.query.tree),
+        "filter": request_filters(request, translator, hidden_copies),
+        "sort": SORTS[request.checked_sort],
         "offset": start,
         "limit": size,
         "fields": "pk",
         "params": {"q.op": "AND"},
     }
+
+
+def cursor_body(request, translator, size, cursor, hidden_copies=()):
+    """A page of a cursorMark walk: the sort ends with the unique key, as cursors require."""
+    body = page_body(request, translator, 0, size, hidden_copies)
+    body["sort"] += ", id asc"
+    body["params"]["cursorMark"] = cursor
+    return body
+
+
+def archive_dates_body():
+    return {"query": "*:*", "limit": 0, "facet": {"dates": dates_facet()}}
+
+
+def copies_body(request, translator):
+    body = page_body(request, translator, 0, 10_000)
+    body["filter"].append({"#copies": lucene("dup_of:[1 TO *]")})
+    body.update(fields="pk,dup_of", sort="pk asc")
+    return body
+
+
+def hits_among_body(request, translator, pks):
+    body = page_body(request, translator, 0, len(pks))
+    body["filter"].append({"#among": {"terms": {"f": "pk", "query": ",".join(str(pk) for pk in pks)}}})
+    body["sort"] = "pk asc"
+    return body
+
+
+def facet_counts(response, name):
+    buckets = response.get("facets", {}).get(name, {}).get("buckets", [])
+    return [(bucket["val"], bucket["count"]) for bucket in buckets]
+
+
+def date_pairs(response):
+    starts = response.get("facets", {}).get("dates", {}).get("buckets", [])
+    return [
+        (int(start["val"]), int(end["val"]), end["count"])
+        for start in starts
+        for end in start.get("ends", {}).get("buckets", [])
+    ]
+
+
+def related_body(identifier, excluded_pks, limit):
+    excluded = " ".join(str(pk) for pk in excluded_pks)
+    return {
+        "query": f"{{!mlt qf=title,text mintf=1 mindf=1 maxqt=15}}{identifier}",
+        "filter": [f"-pk:({excluded})"],
+        "limit": limit,
+        "fields": "pk",
+    }
+
+
+def known_terms_body(forms):
+    return {"query": {"terms": {"f": "text", "query": ",".join(forms)}}, "limit": 0}
+
+
+def suggestions(response):
+    """[(0, frequency or 0, term)] of every suggestion (flat or map JSON named lists)."""
+    listed = response.get("spellcheck", {}).get("suggestions", [])
+    entries = listed.values() if isinstance(listed, dict) else listed[1::2]
+    found = []
+    for entry in entries:
+        for option in entry.get("suggestion", []):
+            word, frequency = (option["word"], option.get("freq", 0)) if isinstance(option, dict) else (option, 0)
+            found.append((0.0, frequency, word))
+    return found

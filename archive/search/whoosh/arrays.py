@@ -6,16 +6,23 @@ These helpers read the same bytes in bulk: numeric columns with `np.frombuffer`,
 postings and positions one block (up to 128 postings) at a time, and field lengths from
 the per-segment length column. They only read; the index format is Whoosh's own.
 Document numbers are the segment's own (see segments.py).
+
+This is the one module that touches Whoosh's private API (underscored attributes, codec
+internals): when a Whoosh release changes them, this file is what to read and fix. Each
+use has a general fallback or a test in tests/test_search_speed.py that holds it to
+Whoosh's public answer.
 """
 
 import pickle
 import struct
+from collections import defaultdict
 
 import numpy as np
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    from whoosh import formats
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, _lenfield
     from whoosh.formats import Positions
     from whoosh.reading import TermNotFound
     from whoosh.util.numeric import byte_to_length
@@ -193,3 +200,43 @@ def segment_document_frequencies(segment, field):
             frequencies[term] = doc_frequency(data, key_at + key_length + DOC_FREQUENCY_AT)[0]
         position = key_at + key_length + value_length
     return frequencies
+
+
+# Beyond reading: the other private bits of Whoosh we lean on ---------------------------
+
+
+def segment_of(segment_reader):
+    """The Segment a SegmentReader reads (its id names the segment's files)."""
+    return segment_reader._segment
+
+
+def deleted_docnums(segment_reader):
+    """The segment's deleted document numbers as an int64 array."""
+    return np.fromiter(segment_reader._perdoc.deleted_docs(), dtype=np.int64)
+
+
+def finalize_segment(writer):
+    """Finish a SegmentWriter's segment without committing it to the index (as Whoosh's own
+    MpWriter does for its sub-writers): the rebuild adds every worker's segment at once."""
+    return writer._finalize_segment()
+
+
+class PreAnalysedPositions(formats.Positions):
+    """Whoosh's Positions format for text we analysed ourselves: terms are split on spaces
+    in one pass instead of through Whoosh's token pipeline (a Token object per word),
+    which was a third of the indexing work. What it writes is Positions' own encoding."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        positions = defaultdict(list)
+        for position, term in enumerate(value.split()):
+            positions[term].append(position)
+        for term, places in positions.items():
+            yield term, len(places), len(places) * self.field_boost, self.encode(places)
+
+
+class ArchiveCodec(W3Codec):
+    """Whoosh's codec without per-term length statistics. They let Whoosh skip blocks when it
+    ranks, which we do in NumPy; collecting them read every posting's document length back
+    from disk, a fifth of all indexing work."""
+
+    length_stats = False

@@ -9,7 +9,6 @@ SearchIndex and management commands but replaces all four.
 import logging
 import os
 import warnings
-from collections import defaultdict
 from contextlib import contextmanager
 
 from haystack.backends import BaseEngine
@@ -17,14 +16,16 @@ from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQu
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
 
-from archive.search.analysis import analysed_text
+from archive.search.document import indexed_document
+from archive.search.errors import IndexBusy, IndexUnavailable
+from archive.search.facets import FACETS
+from archive.search.whoosh.arrays import ArchiveCodec, PreAnalysedPositions
 
 with warnings.catch_warnings():
     # Whoosh 2.7.4 (2016) uses escape sequences newer Pythons warn about.
     warnings.simplefilter("ignore", SyntaxWarning)
-    from whoosh import fields, formats, index
+    from whoosh import fields, index
     from whoosh.analysis import SpaceSeparatedTokenizer
-    from whoosh.codec.whoosh3 import W3Codec
     from whoosh.filedb.filestore import FileStorage
     from whoosh.qparser import QueryParser
     from whoosh.reading import SegmentReader
@@ -39,35 +40,6 @@ SMALL_SEGMENT_DOCS = 500
 MERGE_AFTER_SMALL_SEGMENTS = 10
 
 
-class IndexUnavailable(Exception):
-    """The index cannot be read or written right now (locked, missing, disk full)."""
-
-
-class IndexBusy(IndexUnavailable):
-    """Another process holds the write lock; the change waits in the outbox for it."""
-
-
-class PreAnalysedPositions(formats.Positions):
-    """Whoosh's Positions format for text we analysed ourselves: terms are split on spaces
-    in one pass instead of through Whoosh's token pipeline (a Token object per word),
-    which was a third of the indexing work. What it writes is Positions' own encoding."""
-
-    def word_values(self, value, analyzer, **kwargs):
-        positions = defaultdict(list)
-        for position, term in enumerate(value.split()):
-            positions[term].append(position)
-        for term, places in positions.items():
-            yield term, len(places), len(places) * self.field_boost, self.encode(places)
-
-
-class ArchiveCodec(W3Codec):
-    """Whoosh's codec without per-term length statistics. They let Whoosh skip blocks when it
-    ranks, which we do in NumPy; collecting them read every posting's document length back
-    from disk, a fifth of all indexing work."""
-
-    length_stats = False
-
-
 def analysed_text_field():
     # Positions kept for phrases; SpaceSeparatedTokenizer is what queries parse with.
     field = fields.TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=True)
@@ -78,7 +50,7 @@ def analysed_text_field():
 def archive_schema():
     # Text fields hold terms we analysed ourselves (one per word, positions kept for
     # phrases). Nothing is stored twice: snippets are cut from the database text.
-    return fields.Schema(
+    schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),
         pk=fields.NUMERIC(int, bits=64, sortable=True, stored=True),
         title=analysed_text_field(),
@@ -93,36 +65,22 @@ def archive_schema():
         dup_of=fields.NUMERIC(int, bits=64, sortable=True),
         updated=fields.NUMERIC(int, bits=64, sortable=True),
     )
+    for facet in FACETS.added():  # a registered facet's field: one label per article
+        schema.add(facet.field, fields.ID(sortable=True))
+    return schema
 
 
-def date_number(value):
-    """20211201 for 1 Dec 2021; 0 for an unknown date."""
-    return value.year * 10000 + value.month * 100 + value.day if value else 0
+# Derived from date_start when the index is read, so not stored in Whoosh.
+DERIVED_FIELDS = ("year", "month", "date_oldest")
 
 
-def whoosh_document(prepared):
-    """Turn what ArticleIndex prepared into the fields of our schema."""
-    language = prepared.get("language") or ""
-    return {
-        "id": prepared["id"],
-        "pk": int(prepared["django_id"]),
-        "title": analysed_text(prepared.get("title") or "", language),
-        "text": analysed_text(prepared.get("text") or "", language),
-        "author": analysed_text(prepared.get("author") or "", language),
-        "source": prepared.get("source") or "",
-        "kind": prepared.get("source_kind") or "",
-        "lang": language,
-        "actors": ",".join(prepared.get("actors") or []),
-        "date_start": date_number(prepared.get("date_start")),
-        "date_end": date_number(prepared.get("date_end")),
-        "dup_of": int(prepared.get("near_duplicate_of") or 0),
-        "updated": timestamp_number(prepared.get("updated_at")),
-    }
-
-
-def timestamp_number(value):
-    """Microseconds since the epoch, so the index can tell a stale copy of an article."""
-    return int(value.timestamp() * 1_000_000) if value else 0
+def whoosh_document(prepared, article=None):
+    """The indexed document (archive.search.document) as our Whoosh schema holds it."""
+    document = indexed_document(prepared, article)
+    document["actors"] = ",".join(document["actors"])
+    for name in DERIVED_FIELDS:
+        del document[name]
+    return document
 
 
 class ArchiveWhooshBackend(WhooshSearchBackend):
@@ -193,7 +151,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def documents(index_, objects):
         for obj in objects:
             try:
-                yield whoosh_document(index_.full_prepare(obj))
+                yield whoosh_document(index_.full_prepare(obj), obj)
             except SkipDocument:
                 continue
 
@@ -239,6 +197,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def open_searcher(self):
         self.ensure_current()
         return self.index.refresh().searcher()
+
+    def archive_engine(self):
+        from archive.search.whoosh.engine import WhooshEngine
+
+        return WhooshEngine(self)
 
 
 def replace_documents(writer, documents):

@@ -2,7 +2,7 @@
 
 Searches keep reading the live generation until the swap, and saves keep being indexed
 into it. After the swap, whatever changed during the rebuild is found by comparing the
-new generation with the database (archive.search.whoosh.doctor) and applied, so nothing saved
+new generation with the database (archive.search.doctor) and applied, so nothing saved
 meanwhile is lost. A rebuild that dies before the swap leaves the live index untouched.
 """
 
@@ -12,21 +12,19 @@ import shutil
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 from haystack import connections
 
 from archive.models import Article
+from archive.search.doctor import find_drift, repair
+from archive.search.engine import RebuildReport
 from archive.search.whoosh import backend as whoosh_backend
-from archive.search.whoosh.arrays import segment_document_frequencies
+from archive.search.whoosh.arrays import ArchiveCodec, finalize_segment, segment_document_frequencies
 from archive.search.whoosh.backend import (
-    ArchiveCodec,
-    ArchiveWhooshBackend,
     archive_schema,
     swap_pointer,
     whoosh_document,
 )
-from archive.search.whoosh.doctor import find_drift, repair
 from archive.search.whoosh.segments import add_counts, write_term_counts
 
 with __import__("warnings").catch_warnings():
@@ -50,22 +48,8 @@ WRITER_MEMORY_MB = 512
 POSTINGS_COMPRESSION = int(os.environ.get("REBUILD_COMPRESSION", "3"))
 
 
-@dataclass
-class RebuildReport:
-    documents: int
-    seconds: float
-    caught_up: int
-    generation: str
-
-    @property
-    def documents_per_second(self):
-        return self.documents / self.seconds if self.seconds else 0.0
-
-
-def rebuild(batch_size=500, progress=None):
-    backend = connections["default"].get_backend()
-    if not isinstance(backend, ArchiveWhooshBackend):
-        raise TypeError("rebuild_search_index is for the Whoosh backend; use haystack's rebuild_index for a cluster")
+def rebuild(batch_size=500, progress=None, backend=None):
+    backend = backend or connections["default"].get_backend()
     backend.ensure_current()
     started = time.perf_counter()
     name = f"{GENERATION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
@@ -105,7 +89,7 @@ def prepared_batches(batch_size, progress):
     article_index = connections["default"].get_unified_index().get_index(Article)
     batch = []
     for article in article_index.index_queryset().iterator(chunk_size=batch_size):
-        batch.append(whoosh_document(article_index.full_prepare(article)))
+        batch.append(whoosh_document(article_index.full_prepare(article), article))
         if progress is not None:
             progress.update(1)
         if len(batch) >= SEGMENT_DOCS:
@@ -151,7 +135,7 @@ def index_batch(directory, documents):
     for document in documents:
         writer.add_document(**document)
     # The workers share one temporary directory: the final commit removes it, not a worker.
-    segment = writer._finalize_segment()
+    segment = finalize_segment(writer)
     reader = SegmentReader(index.storage, index.schema, segment)
     try:  # its text terms' counts, for did-you-mean (segments.write_term_counts)
         return segment, segment_document_frequencies(reader, "text")

@@ -18,9 +18,12 @@ import numpy as np
 
 from archive.search import query as q
 from archive.search.analysis import fold, query_forms
-from archive.search.whoosh.backend import IndexUnavailable
+from archive.search.document import TEXT_FIELD_BOOSTS, date_number, text_fields
+from archive.search.errors import IndexUnavailable
+from archive.search.facets import FACETS, KEYWORDS
+from archive.search.whoosh.arrays import deleted_docnums
 from archive.search.whoosh.scoring import bm25f_scores, top_by_score
-from archive.search.whoosh.segments import CATEGORY_COLUMNS, NUMERIC_COLUMNS, concatenated, segments
+from archive.search.whoosh.segments import NUMERIC_COLUMNS, category_columns, concatenated, segments
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
@@ -33,7 +36,6 @@ MAX_PREFIX_EXPANSION = 300
 # broad instead of holding a worker. CPU, not wall time, so a busy machine does not turn
 # ordinary queries away.
 QUERY_TIME_BUDGET_SECONDS = 1.5
-TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0, "author": 1.0}
 
 
 class Snapshot:
@@ -55,15 +57,14 @@ class Snapshot:
         self.live = np.ones(sum(part.size for part in parts), dtype=bool)
         for segment, offset, _ in self.leaves:
             if segment.has_deletions():
-                deleted = np.fromiter(segment._perdoc.deleted_docs(), dtype=np.int64)
-                self.live[deleted + offset] = False
+                self.live[deleted_docnums(segment) + offset] = False
         numeric = {name: concatenated([part.numeric[name] for part in parts], np.int64) for name in NUMERIC_COLUMNS}
         self.pk, self.date_start, self.date_end = numeric["pk"], numeric["date_start"], numeric["date_end"]
         self.dup_of, self.updated = numeric["dup_of"], numeric["updated"]
         self.year = self.date_start // 10000
         self.month = self.date_start // 100
         self.categories = {
-            name: _merged_categories([part.categories[name] for part in parts]) for name in CATEGORY_COLUMNS
+            name: _merged_categories([part.categories[name] for part in parts]) for name in category_columns()
         }
         self.actor_labels, self.actor_docs, self.actor_codes = _merged_actors(self.leaves)
 
@@ -185,7 +186,7 @@ class Evaluator:
         return mask, (wq.Or(scorers) if scorers else None)
 
     def _fields(self, field):
-        return {"title": ["title"], "author": ["author"]}.get(field, ["title", "text"])
+        return text_fields(field)
 
     def _term(self, node):
         forms = query_forms(node.word, self.languages)
@@ -278,16 +279,15 @@ class Evaluator:
         snapshot = self.snapshot
         if field == "date":
             return snapshot.live.copy()
-        if field in {"year", "month"}:
-            numbers = [int(value) for value in values if str(value).isdigit()]
-            return np.isin(snapshot.year if field == "year" else snapshot.month, numbers)
+        facet = FACETS[field]
+        if facet.numeric:
+            return np.isin(getattr(snapshot, facet.field), facet.resolve(values, self.notices))
         wanted = self.resolver.resolve(field, values, self.notices)
-        if field == "actor":
+        if facet.kind == KEYWORDS:
             labels = snapshot.actor_labels
             codes = [labels.index(slug) for slug in wanted if slug in labels]
             return snapshot.mask_of(snapshot.actor_docs[np.isin(snapshot.actor_codes, codes)])
-        column = {"source": "source", "kind": "kind", "lang": "lang"}[field]
-        labels, codes = snapshot.categories[column]
+        labels, codes = snapshot.categories[facet.field]
         wanted_codes = [labels.index(value) for value in wanted if value in labels]
         return np.isin(codes, wanted_codes)
 
@@ -296,29 +296,26 @@ def date_overlap(snapshot, start, end):
     """Dated documents whose period overlaps [start, end]."""
     mask = snapshot.date_start > 0
     if end is not None:
-        mask &= snapshot.date_start <= end.year * 10000 + end.month * 100 + end.day
+        mask &= snapshot.date_start <= date_number(end)
     if start is not None:
-        mask &= snapshot.date_end >= start.year * 10000 + start.month * 100 + start.day
+        mask &= snapshot.date_end >= date_number(start)
     return mask
 
 
-def facet_counts(snapshot, field, mask):
-    """[(value, count)] for the documents in `mask`, most frequent first."""
-    if field == "actor":
+def facet_counts(snapshot, facet, mask):
+    """[(value, count)] of one registered facet for the documents in `mask`."""
+    if facet.kind == KEYWORDS:  # the one multi-valued column: actors
         selected = mask[snapshot.actor_docs]
         counts = np.bincount(snapshot.actor_codes[selected], minlength=len(snapshot.actor_labels))
         labels = snapshot.actor_labels
-    elif field in {"year", "month"}:
-        values = (snapshot.year if field == "year" else snapshot.month)[mask]
-        values = values[values > 0]
-        labels, counts = np.unique(values, return_counts=True)
-        return sorted(((int(label), int(count)) for label, count in zip(labels, counts, strict=True)), reverse=True)
+    elif facet.numeric:
+        values = getattr(snapshot, facet.field)[mask]
+        labels, counts = np.unique(values[values > 0], return_counts=True)
+        return [(int(label), int(count)) for label, count in zip(labels, counts, strict=True)]
     else:
-        labels, codes = snapshot.categories[{"source": "source", "kind": "kind", "lang": "lang"}[field]]
+        labels, codes = snapshot.categories[facet.field]
         counts = np.bincount(codes[mask], minlength=len(labels))
-    return sorted(
-        ((labels[i], int(counts[i])) for i in np.flatnonzero(counts) if labels[i]), key=lambda item: (-item[1], item[0])
-    )
+    return [(labels[i], int(counts[i])) for i in np.flatnonzero(counts) if labels[i]]
 
 
 def ranked_docnums(snapshot, compiled, sort, limit, deadline=None):

@@ -18,6 +18,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from archive.search.facets import FACETS
 from archive.search.whoosh import backend as whoosh_backend
 from archive.search.whoosh.arrays import (
     actor_lists,
@@ -25,12 +26,19 @@ from archive.search.whoosh.arrays import (
     numeric_segment,
     segment_document_frequencies,
     segment_lengths,
+    segment_of,
     segment_positions,
     segment_postings,
 )
 
 NUMERIC_COLUMNS = ("pk", "date_start", "date_end", "dup_of", "updated")
-CATEGORY_COLUMNS = ("source", "kind", "lang")
+
+
+def category_columns():
+    """The single-label facet fields (source, kind, lang and any registered since)."""
+    return FACETS.keyword_fields()
+
+
 # Bytes of postings and positions kept in memory across all segments. A bound on entries
 # alone would let a few thousand common terms take gigabytes.
 TERM_CACHE_BYTES = 96 * 2**20
@@ -39,8 +47,7 @@ KEPT_SEGMENTS = 256
 
 
 def segment_key(segment_reader):
-    segment = segment_reader._segment
-    return segment.segment_id(), segment_reader.doc_count_all()
+    return segment_of(segment_reader).segment_id(), segment_reader.doc_count_all()
 
 
 class SegmentArrays:
@@ -50,7 +57,7 @@ class SegmentArrays:
         count = segment_reader.doc_count_all()
         self.size = count
         self.numeric = {name: numeric_segment(segment_reader, name, count) for name in NUMERIC_COLUMNS}
-        self.categories = {name: category_segment(segment_reader, name, count) for name in CATEGORY_COLUMNS}
+        self.categories = {name: category_segment(segment_reader, name, count) for name in category_columns()}
         self.actors = actor_lists(segment_reader)
         self.lengths = {}
         self.frequencies = {}
@@ -131,7 +138,7 @@ class SegmentCache:
         if merged is None:
             counts, covered = stored_term_counts(directory, field)
             for segment in stable:
-                if segment._segment.segment_id() not in covered:
+                if segment_of(segment).segment_id() not in covered:
                     add_counts(counts, segment_document_frequencies(segment, field))
             merged = (counts, list(counts))
             with self._lock:

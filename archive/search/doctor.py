@@ -1,13 +1,17 @@
-"""Find and repair drift between the database and the search index."""
+"""Find and repair drift between the database and the search index, on any engine.
+
+The engine lists what it holds as {article id: updated stamp} (Whoosh from its arrays, a
+cluster through a scroll or a cursor); the stamp changes whenever the article does.
+"""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from archive.models import Article, IndexTask
+from archive.search.document import timestamp_number
+from archive.search.engine import current_engine
 from archive.search.outbox import drain_all, enqueue
-from archive.search.whoosh.backend import timestamp_number
-from archive.search.whoosh.searcher import snapshots
 
 
 @dataclass
@@ -21,9 +25,12 @@ class Drift:
         return len(self.missing) + len(self.stale) + len(self.orphans)
 
 
-def find_drift(backend):
-    snapshot = snapshots.get(backend)
-    indexed = {int(snapshot.pk[docnum]): int(snapshot.updated[docnum]) for docnum in snapshot.live.nonzero()[0]}
+def find_drift(engine=None):
+    """Drift of `engine` (an engine, a haystack backend, or by default the configured one)."""
+    engine = engine or current_engine()
+    if hasattr(engine, "archive_engine"):
+        engine = engine.archive_engine()
+    indexed = engine.indexed_versions()
     in_database = {pk: timestamp_number(updated) for pk, updated in
                    Article.objects.published().values_list("pk", "updated_at")}  # fmt: skip
     return Drift(

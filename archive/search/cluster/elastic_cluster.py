@@ -1,0 +1,251 @@
+"""Elasticsearch 8 and OpenSearch 2 through their official clients (elasticsearch-py 8.x,
+opensearch-py): bulk helpers, scroll scans, point-in-time + search_after, aliases.
+
+The two APIs are the same for everything we ask except point-in-time, which OpenSearch
+names differently (create_pit / delete_pit) and answers as {"pit_id": …}.
+"""
+
+import time
+from contextlib import contextmanager
+
+from archive.search.cluster import elastic
+from archive.search.cluster.client import ClusterRefused, ClusterUnreachable
+
+PAGE = 1000  # hits per page when streaming an export or scanning for index_doctor
+KEEP_ALIVE = "2m"
+
+
+def _client_library(engine):
+    if engine == "opensearch":
+        import opensearchpy as library
+
+        return library, library.OpenSearch, library.helpers
+    import elasticsearch as library
+    from elasticsearch import helpers
+
+    return library, library.Elasticsearch, helpers
+
+
+def make_client(settings):
+    _, client_class, _ = _client_library(settings.engine)
+    options = {
+        "hosts": settings.urls(),
+        "max_retries": settings.retries,
+        "retry_on_timeout": True,
+        "verify_certs": settings.verify,
+    }
+    if settings.ca:
+        options["ca_certs"] = settings.ca
+    if settings.engine == "opensearch":
+        options["timeout"] = settings.timeout
+        options["retry_on_status"] = (429, 502, 503, 504)
+        if settings.username:
+            options["http_auth"] = (settings.username, settings.password or "")
+        if settings.api_key:
+            options["headers"] = {"Authorization": f"ApiKey {settings.api_key}"}
+        if not settings.verify:
+            options["ssl_show_warn"] = False
+        return client_class(**options)
+    options["request_timeout"] = settings.timeout
+    options["retry_on_status"] = (429, 502, 503, 504)
+    if settings.username:
+        options["basic_auth"] = (settings.username, settings.password or "")
+    if settings.api_key:
+        options["api_key"] = settings.api_key
+    return client_class(**options)
+
+
+class ElasticCluster:
+    def __init__(self, settings):
+        self.settings = settings
+        self.engine = settings.engine
+        self.alias = settings.name
+        self.library, _, self.helpers = _client_library(settings.engine)
+        self.client = make_client(settings)
+
+    @contextmanager
+    def errors(self, doing):
+        """Client errors as IndexUnavailable (pages answer 503; the outbox retries)."""
+        try:
+            yield
+        except (self.library.ConnectionError, self.library.ConnectionTimeout) as error:
+            raise ClusterUnreachable(f"no search server answers at {self.settings.urls()}: {error}") from error
+        except Exception as error:
+            if isinstance(error, ClusterRefused | ClusterUnreachable):
+                raise
+            refused = (self.library.TransportError, getattr(self.library, "ApiError", self.library.TransportError))
+            if isinstance(error, refused):
+                raise ClusterRefused(f"{self.engine} refused to {doing}: {str(error)[:500]}") from error
+            raise
+
+    # Indexes and the alias -------------------------------------------------------
+
+    def new_index_name(self):
+        return f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 10_000:04d}"
+
+    def alias_targets(self):
+        with self.errors("list the alias"):
+            if not self.client.indices.exists_alias(name=self.alias):
+                return []
+            return sorted(self.client.indices.get_alias(name=self.alias))
+
+    def ensure_index(self):
+        """Create the first index behind the alias unless the alias (or a plain index of its name) exists."""
+        with self.errors("create the index"):
+            if self.client.indices.exists(index=self.alias):
+                return
+            self.client.indices.create(
+                index=self.new_index_name(), body={**elastic.index_definition(), "aliases": {self.alias: {}}}
+            )
+
+    def drop_index(self):
+        with self.errors("delete the index"):
+            for name in self.alias_targets() or ([self.alias] if self.client.indices.exists(index=self.alias) else []):
+                self.client.indices.delete(index=name)
+
+    # Writing ---------------------------------------------------------------------
+
+    def index_documents(self, documents, index=None, refresh="wait_for"):
+        self.ensure_index() if index is None else None
+        actions = ({"_index": index or self.alias, "_id": doc["id"], "_source": doc} for doc in documents)
+        self._bulk(actions, refresh)
+
+    def remove_documents(self, identifiers):
+        self.ensure_index()
+        actions = ({"_op_type": "delete", "_index": self.alias, "_id": identifier} for identifier in identifiers)
+        self._bulk(actions, "wait_for")
+
+    def _bulk(self, actions, refresh):
+        with self.errors("index documents"):
+            _, failures = self.helpers.bulk(self.client, actions, chunk_size=500, raise_on_error=False, refresh=refresh)
+        failures = [item for item in failures if next(iter(item.values())).get("status") != 404]
+        if failures:
+            raise ClusterRefused(f"the cluster refused {len(failures)} document(s): {str(failures[0])[:500]}")
+
+    # Reading ---------------------------------------------------------------------
+
+    def search(self, body, doing="search"):
+        with self.errors(doing):
+            return self.client.search(index=self.alias, body=body)
+
+    def count(self):
+        with self.errors("count"):
+            return self.client.count(index=self.alias)["count"]
+
+    def iter_sources(self, body, limit):
+        """The `_source` of each hit of `body` (sorted), up to `limit`, page by page through a
+        point-in-time with search_after, so a long export sees one consistent index."""
+        pit = self._open_pit()
+        body = {**body, "size": min(PAGE, limit), "pit": {"id": pit, "keep_alive": KEEP_ALIVE}}
+        body.pop("from", None)
+        yielded = 0
+        try:
+            while yielded < limit:
+                with self.errors("page through the hits"):
+                    response = self.client.search(body=body)
+                hits = response["hits"]["hits"]
+                for hit in hits[: limit - yielded]:
+                    yield hit["_source"]
+                yielded += len(hits)
+                if len(hits) < body["size"]:
+                    return
+                body["search_after"] = hits[-1]["sort"]
+                body["pit"]["id"] = response.get("pit_id", body["pit"]["id"])
+        finally:
+            self._close_pit(body["pit"]["id"])
+
+    def _open_pit(self):
+        with self.errors("open a point in time"):
+            if self.engine == "opensearch":
+                return self.client.create_pit(index=self.alias, params={"keep_alive": KEEP_ALIVE})["pit_id"]
+            return self.client.open_point_in_time(index=self.alias, keep_alive=KEEP_ALIVE)["id"]
+
+    def _close_pit(self, pit):
+        try:
+            if self.engine == "opensearch":
+                self.client.delete_pit(body={"pit_id": [pit]})
+            else:
+                self.client.close_point_in_time(id=pit)
+        except Exception:  # it expires by itself after KEEP_ALIVE
+            pass
+
+    def scan_versions(self):
+        """{pk: updated} of every indexed document, through a scroll."""
+        self.ensure_index()
+        query = {"query": {"match_all": {}}, "_source": ["pk", "updated"]}
+        with self.errors("scroll through the index"):
+            return {
+                int(hit["_source"]["pk"]): int(hit["_source"].get("updated") or 0)
+                for hit in self.helpers.scan(self.client, query=query, index=self.alias, size=PAGE, scroll="2m")
+            }
+
+    def health(self):
+        with self.errors("report its health"):
+            health = self.client.cluster.health(index=self.alias)
+        return {
+            "engine": self.engine,
+            "cluster": health.get("cluster_name", ""),
+            "status": health["status"],
+            "documents": self.count(),
+        }
+
+    # What results ask (archive.search.cluster.results) ---------------------------------
+
+    def summary(self, request, translator, hidden=()):
+        """(count, {facet: [(value, count)]}, [(start, end, count)])."""
+        response = self.search(elastic.summary_body(request, translator, hidden))
+        counts = {name: elastic.facet_counts(response, name) for name in response.get("aggregations", {})}
+        return response["hits"]["total"]["value"], counts, elastic.date_pairs(response)
+
+    def page_pks(self, request, translator, start, size, hidden=()):
+        response = self.search(elastic.page_body(request, translator, start, size, hidden))
+        return [int(hit["_source"]["pk"]) for hit in response["hits"]["hits"]]
+
+    def iter_pks(self, request, translator, limit, hidden=()):
+        body = elastic.page_body(request, translator, 0, PAGE, hidden)
+        return (int(source["pk"]) for source in self.iter_sources(body, limit))
+
+    def archive_date_pairs(self):
+        return elastic.date_pairs(self.search(elastic.archive_dates_body()))
+
+    def copies(self, request, translator):
+        response = self.search(elastic.copies_body(request, translator))
+        return [(int(hit["_source"]["pk"]), int(hit["_source"]["dup_of"])) for hit in response["hits"]["hits"]]
+
+    def hits_among(self, request, translator, pks):
+        return set(self.page_pks_of(elastic.hits_among_body(request, translator, pks)))
+
+    def page_pks_of(self, body):
+        return [int(hit["_source"]["pk"]) for hit in self.search(body)["hits"]["hits"]]
+
+    def related_pks(self, identifier, excluded, limit):
+        return self.page_pks_of(elastic.related_body(self.alias, identifier, excluded, limit))
+
+    def first_pk_with(self, forms):
+        pks = self.page_pks_of(elastic.known_terms_body(forms))
+        return pks[0] if pks else None
+
+    def suggestions(self, forms):
+        return elastic.suggestions(self.search(elastic.suggest_body(forms), "suggest a spelling"))
+
+    # Rebuilding --------------------------------------------------------------------
+
+    def rebuild(self, documents):
+        """Index `documents` into a new index, then move the alias to it in one atomic step
+        and delete the old index. Searches read the old index until the swap."""
+        name = self.new_index_name()
+        previous = self.alias_targets()
+        with self.errors("create the new index"):
+            self.client.indices.create(index=name, body=elastic.index_definition())
+        self.index_documents(documents, index=name, refresh=False)
+        with self.errors("swap the alias"):
+            self.client.indices.refresh(index=name)
+            if not previous and self.client.indices.exists(index=self.alias):
+                self.client.indices.delete(index=self.alias)  # a plain index in the alias's place
+            actions = [{"remove": {"index": old, "alias": self.alias}} for old in previous]
+            self.client.indices.update_aliases(
+                body={"actions": [*actions, {"add": {"index": name, "alias": self.alias}}]}
+            )
+            for old in previous:
+                self.client.indices.delete(index=old)
+        return name
