@@ -15,6 +15,7 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "country", "domain"]
+    list_editable = ["kind"]  # imports infer a new source's kind (ingest/source_kinds.py); editors correct it here
     list_filter = ["kind", "country"]
     search_fields = ["name", "domain"]
     prepopulated_fields = {"slug": ["name"]}

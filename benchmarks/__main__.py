@@ -1,4 +1,4 @@
-"""python -m benchmarks --articles 10000 [--corpus FILE.jsonl.gz] [--stock-limit N] [--json out.json]
+"""python -m benchmarks --articles 10000 [--corpus FILE.jsonl.gz … [generated]] [--peers] [--stock-limit N]
 
 Builds a throw-away archive (database + index under --var, never the project's var/),
 measures it, prints a Markdown table and writes JSON. See README "Performance".
@@ -12,8 +12,16 @@ import sys
 def arguments(argv):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000, help="how many articles to build the archive from")
-    parser.add_argument("--corpus", help="a ../shared/corpus/ JSONL(.gz) file instead of the generator")
+    parser.add_argument(
+        "--corpus",
+        nargs="+",
+        help="../shared/corpus/ JSONL(.gz) files instead of the generator, each taken whole in this order"
+        " until --articles is reached (the last one fills), then mixed in a seeded shuffle;"
+        " 'generated' stands for the generator",
+    )
     parser.add_argument("--words", type=int, default=800, help="mean words per generated article")
+    parser.add_argument("--peers", action="store_true", help="also build and query SQLite FTS5 and tantivy")
+    parser.add_argument("--reuse", action="store_true", help="measure the archive already built under --var")
     parser.add_argument("--stock-limit", type=int, default=None, help="index at most this many for stock haystack")
     parser.add_argument("--no-stock", action="store_true", help="skip the stock haystack-Whoosh comparison")
     parser.add_argument("--port", type=int, default=8765, help="loopback port for the gunicorn measurement")

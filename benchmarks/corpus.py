@@ -1,7 +1,8 @@
-"""Where the benchmark's articles come from: a deterministic generator, or a JSONL corpus file.
+"""Where the benchmark's articles come from: a deterministic generator, JSONL corpus files,
+or a deterministic mix of several of them.
 
-Both yield plain dicts (title, body, language, date, precision, source, source_kind,
-author, actors) so loading does not care which was used.
+All yield plain dicts (title, body, language, date, precision, source, source_kind,
+author, actors, content_hash) so loading does not care which was used.
 """
 
 import datetime
@@ -9,6 +10,11 @@ import gzip
 import json
 
 import numpy as np
+
+from archive.models import content_hash_of
+
+GENERATED = "generated"  # a --corpus entry that stands for the generator
+MIX_SEED = 20261130
 
 LANGUAGES = ("en", "ru", "fi", "sv", "de", "uk", "lv", "fr")
 LANGUAGE_WEIGHTS = (0.45, 0.18, 0.08, 0.07, 0.06, 0.06, 0.05, 0.05)
@@ -187,8 +193,32 @@ def _floor(date, precision):
     return date
 
 
-def read_corpus(path, count):
-    """Up to `count` records of a ../shared/corpus/ JSONL(.gz) file (schema in its SOURCES.md)."""
+def mixed(sources, count, words_per_article=800, seed=MIX_SEED):
+    """Up to `count` distinct articles from `sources` (corpus files, or GENERATED), each
+    taken whole in the order given until `count` is reached, so the last one fills; then
+    interleaved in a seeded random order, the same on any machine. Files are read into
+    memory (all of ../shared/corpus/ is ~400k records); generated articles are streamed."""
+    streams, sizes, seen = [], [], set()
+    for source in sources:
+        wanted = count - sum(sizes)
+        if wanted <= 0:
+            break
+        if source == GENERATED:
+            streams.append(generate(wanted, words_per_article=words_per_article))
+            sizes.append(wanted)
+        else:
+            records = list(read_corpus(source, wanted, seen))
+            streams.append(iter(records))
+            sizes.append(len(records))
+    order = np.random.default_rng(seed).permutation(np.repeat(np.arange(len(sizes)), sizes))
+    for stream in order.tolist():
+        yield next(streams[stream])
+
+
+def read_corpus(path, count, seen=None):
+    """Up to `count` records of a ../shared/corpus/ JSONL(.gz) file (schema in its SOURCES.md),
+    skipping empty ones and texts already in `seen` (content hashes, updated here)."""
+    seen = set() if seen is None else seen
     opener = gzip.open if str(path).endswith(".gz") else open
     produced = 0
     with opener(path, "rt", encoding="utf-8") as lines:
@@ -198,8 +228,12 @@ def read_corpus(path, count):
             record = json.loads(line)
             if not (record.get("text") or record.get("title")):
                 continue
+            article = _from_record(record)
+            if article["content_hash"] in seen:
+                continue
+            seen.add(article["content_hash"])
             produced += 1
-            yield _from_record(record)
+            yield article
 
 
 def _from_record(record):
@@ -208,8 +242,9 @@ def _from_record(record):
     if record.get("date"):
         parts = [int(part) for part in record["date"].split("-")] + [1, 1]
         date = datetime.date(parts[0], parts[1], parts[2])
+    title = (record.get("title") or "Untitled")[:500]
     return {
-        "title": (record.get("title") or "Untitled")[:500],
+        "title": title,
         "body": record.get("text") or record.get("title"),
         "language": record.get("language") or "en",
         "date": date,
@@ -218,4 +253,4 @@ def _from_record(record):
         "source_kind": "government",
         "author": "",
         "actors": [],
-    }
+    } | {"content_hash": content_hash_of((record.get("text") or record.get("title")) + title)}

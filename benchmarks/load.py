@@ -31,7 +31,8 @@ def load_articles(records):
 
 def _distinct(records, seen):
     for record in records:
-        record["content_hash"] = content_hash_of(record["body"] + record["title"])
+        if "content_hash" not in record:
+            record["content_hash"] = content_hash_of(record["body"] + record["title"])
         if record["content_hash"] not in seen:
             seen.add(record["content_hash"])
             yield record

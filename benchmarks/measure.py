@@ -53,30 +53,51 @@ def ours_rebuild():
     }
 
 
-def view_latency(mix, client=None):
-    """Each query of the mix through the real Django view (form, search, template), in ms."""
+def view_latency(mix, peers=(), client=None):
+    """Each query of the mix through the real Django view (form, search, template), in ms;
+    each peer engine answers the same query right after ours, so a busy moment of the
+    machine falls on all of them alike. Returns (ours, {peer name: its figures})."""
     client = client or Client()
     started = time.perf_counter()
     client.get(url_of({"q": "warm"}))  # snapshot load, not a user's query
     load_ms = (time.perf_counter() - started) * 1000
-    samples, cpu_samples, per_query, refused = [], [], {}, []
+    ours, theirs, refused = Timings(), {peer.name: Timings() for peer in peers}, []
     for _ in range(REPEATS):
         for name, params, _, _ in mix:
-            started, cpu = time.perf_counter(), time.process_time()
-            response = client.get(url_of(params))
-            elapsed = (time.perf_counter() - started) * 1000
-            cpu_samples.append((time.process_time() - cpu) * 1000)
+            with ours.timing(name):
+                response = client.get(url_of(params))
             if response.status_code == 400:
                 refused.append(name)
-            samples.append(elapsed)
-            per_query.setdefault(name, []).append(elapsed)
-    return {
-        "first_request_ms": round(load_ms, 1),
-        **percentiles(samples),
-        "cpu": percentiles(cpu_samples),
-        "refused": sorted(set(refused)),
-        "slowest": sorted(((round(float(np.median(v)), 1), k) for k, v in per_query.items()), reverse=True)[:3],
-    }
+            for peer in peers:
+                with theirs[peer.name].timing(name):
+                    peer.search(params)
+    figures = ours.figures() | {"first_request_ms": round(load_ms, 1), "refused": sorted(set(refused))}
+    return figures, {name: timings.figures() for name, timings in theirs.items()}
+
+
+class Timings:
+    """Wall and CPU milliseconds of repeated queries, overall and per kind of query."""
+
+    def __init__(self):
+        self.wall, self.cpu, self.per_kind = [], [], {}
+
+    @contextlib.contextmanager
+    def timing(self, kind):
+        started, cpu = time.perf_counter(), time.process_time()
+        yield
+        elapsed = (time.perf_counter() - started) * 1000
+        self.cpu.append((time.process_time() - cpu) * 1000)
+        self.wall.append(elapsed)
+        self.per_kind.setdefault(kind, []).append(elapsed)
+
+    def figures(self):
+        medians = {kind: round(float(np.median(samples)), 1) for kind, samples in self.per_kind.items()}
+        return {
+            **percentiles(self.wall),
+            "cpu": percentiles(self.cpu),
+            "per_kind_p50": medians,
+            "slowest": sorted(((ms, kind) for kind, ms in medians.items()), reverse=True)[:3],
+        }
 
 
 class Gunicorn:

@@ -1,10 +1,12 @@
-"""The benchmark's JSON as a Markdown table, with ours against stock haystack-Whoosh."""
+"""The benchmark's JSON as Markdown tables: ours against stock haystack-Whoosh, and against
+the peer engines (SQLite FTS5, tantivy) when --peers ran."""
 
 
 def _ratio(stock, ours):
     if not stock or not ours:
         return "–"
-    return f"{stock / ours:.1f}×"
+    ratio = stock / ours
+    return f"{ratio:.1f}×" if ratio >= 0.95 else f"{ratio:.2f}×"
 
 
 def _cpu(measured, key):
@@ -51,8 +53,42 @@ def markdown(result):
         lines.append(f"| {label} | {ours} | {theirs if theirs is not None else '–'} | {ratio} |")
     if stock_build and stock_build["documents"] != result["articles"]:
         lines.append(f"\nStock indexed {stock_build['documents']:,} of the articles (--stock-limit).")
+    lines += _peer_lines(result)
     lines.append(f"\nQuery mix ({len(result['queries'])} requests × 5): " + ", ".join(result["queries"]))
     if view["refused"]:
         lines.append("Refused as too broad (400): " + ", ".join(view["refused"]))
     lines.append("Slowest (median ms): " + ", ".join(f"{name} {ms}" for ms, name in view["slowest"]))
+    if "load_seconds" in result:
+        lines.append(f"Database load {result['load_seconds']} s.")
     return "\n".join(lines)
+
+
+def _peer_lines(result):
+    """Ours (the whole page through the view) against each peer (the engine alone), same run."""
+    peers = result.get("peer_query") or {}
+    if not peers:
+        return []
+    view, build = result["ours_view"], result["ours_rebuild"]
+    lines = [
+        "",
+        "| engine, same articles, same run | build docs/s | p50 ms | p95 ms | p99 ms | CPU p50 ms |"
+        " ours vs it, p50 | ours vs it, p95 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"| ours, the full search page through the Django view | {build['docs_per_s']} | {view['p50']} |"
+        f" {view['p95']} | {view['p99']} | {_cpu(view, 'p50')} | – | – |",
+    ]
+    for name, query in peers.items():
+        built = result["peer_build"][name]
+        lines.append(
+            f"| {name}: engine only (top 20, count, 3 facets, 20 snippets) | {built['docs_per_s']} |"
+            f" {query['p50']} | {query['p95']} | {query['p99']} | {_cpu(query, 'p50')} |"
+            f" {_ratio(query['p50'], view['p50'])} | {_ratio(query['p95'], view['p95'])} |"
+        )
+    lines.append("\n(ratio = its time / ours: above 1× we are faster)")
+    kinds = view.get("per_kind_p50", {})
+    lines += ["", "| kind, p50 ms | ours (page) | " + " | ".join(peers) + " |", "|---|" + "---:|" * (len(peers) + 1)]
+    for kind, ms in kinds.items():
+        lines.append(
+            f"| {kind} | {ms} | " + " | ".join(str(q["per_kind_p50"].get(kind)) for q in peers.values()) + " |"
+        )
+    return lines

@@ -1,4 +1,4 @@
-"""One benchmark run, start to finish: build, measure ours, measure stock, report."""
+"""One benchmark run, start to finish: build, measure ours (and the peers), measure stock, report."""
 
 import json
 import os
@@ -9,38 +9,28 @@ import time
 from django.core.management import call_command
 
 from benchmarks import measure, stock
-from benchmarks.corpus import generate, read_corpus
+from benchmarks.corpus import generate, mixed
 from benchmarks.load import load_articles
+from benchmarks.peers import PEERS
 from benchmarks.queries import query_mix
 from benchmarks.report import markdown
 
 
 def run(options, var):
-    shutil.rmtree(var, ignore_errors=True)
-    os.makedirs(var)
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    started = time.perf_counter()
-    records = (
-        read_corpus(options.corpus, options.articles)
-        if options.corpus
-        else generate(options.articles, words_per_article=options.words)
-    )
-    articles = load_articles(records)
-    result = {
-        "when": measure.today(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "corpus": options.corpus or f"generator ({options.words} words/article)",
-        "articles": articles,
-        "load_seconds": round(time.perf_counter() - started, 1),
-    }
     path = options.json or os.path.join(var, "benchmark.json")
-    _stage("rebuild (ours)")
-    result["ours_rebuild"] = measure.ours_rebuild()
+    if options.reuse:
+        with open(path, encoding="utf-8") as file:
+            result = json.load(file) | {"when": measure.today(), "machine": _machine()}
+    else:
+        result = build(options, var, path)
+    peers = [peer(var) for peer in PEERS] if options.peers else []
+    for peer in peers:
+        _stage(f"build ({peer.name})", result, path)
+        result.setdefault("peer_build", {})[peer.name] = peer.build()
     mix = query_mix()
     result["queries"] = [name for name, *_ in mix]
-    _stage("queries through the view (ours)", result, path)
-    result["ours_view"] = measure.view_latency(mix)
+    _stage("queries through the view (ours" + "".join(f", {peer.name}" for peer in peers) + ")", result, path)
+    result["ours_view"], result["peer_query"] = measure.view_latency(mix, peers)
     _stage("gunicorn (ours)", result, path)
     with measure.Gunicorn(options.port) as server:
         result["ours_http"] = measure.http_latency(server, mix)
@@ -49,13 +39,47 @@ def run(options, var):
         result["worker_peak_rss_mb"] = server.worker_peak_rss_mb()
     if not options.no_stock:
         _stage("stock haystack-Whoosh: indexing", result, path)
-        result["stock_index"] = stock.index_all(options.stock_limit or articles)
+        result["stock_index"] = stock.index_all(options.stock_limit or result["articles"])
         _stage("stock haystack-Whoosh: queries", result, path)
         result["stock_query"] = stock.latency(mix)
-    with open(path, "w", encoding="utf-8") as file:
-        json.dump(result, file, indent=2, ensure_ascii=False)
+    _stage("done", result, path)
     print(markdown(result))
     print(f"\nJSON: {path}")
+
+
+def build(options, var, path):
+    """A fresh database and index under `var` from the chosen articles; the build's figures."""
+    shutil.rmtree(var, ignore_errors=True)
+    os.makedirs(var)
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    if options.corpus:
+        records = mixed(options.corpus, options.articles, words_per_article=options.words)
+    else:
+        records = generate(options.articles, words_per_article=options.words)
+    result = {
+        "when": measure.today(),
+        "machine": _machine(),
+        "corpus": " + ".join(map(_corpus_name, options.corpus)) if options.corpus else _generated(options),
+        "articles": load_articles(records),
+    }
+    result["load_seconds"] = round(time.perf_counter() - started, 1)
+    _stage("rebuild (ours)", result, path)
+    result["ours_rebuild"] = measure.ours_rebuild()
+    return result
+
+
+def _corpus_name(source):
+    return os.path.basename(source).removesuffix(".gz").removesuffix(".jsonl") if source != "generated" else "generated"
+
+
+def _generated(options):
+    return f"generator ({options.words} words/article)"
+
+
+def _machine():
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def _stage(name, result=None, path=None):

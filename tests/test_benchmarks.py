@@ -6,8 +6,9 @@ import json
 import pytest
 
 from archive.models import Article
-from benchmarks.corpus import generate, read_corpus
+from benchmarks.corpus import GENERATED, generate, mixed, read_corpus
 from benchmarks.load import load_articles
+from benchmarks.peers import Fts5, Tantivy
 from benchmarks.report import markdown
 
 
@@ -56,3 +57,71 @@ def test_the_report_prints_ratios_against_stock():
     table = markdown(result)
     assert "| full rebuild, documents/s | 150.0 | 15.0 | 10.0× |" in table
     assert "| search via Django view, p95 ms | 20 | 900 | 45.0× |" in table
+
+
+def write_corpus(path, prefix, count, text="Text about sanctions and the alliance."):
+    with gzip.open(path, "wt", encoding="utf-8") as file:
+        for number in range(count):
+            record = {"id": f"{prefix}{number}", "title": f"{prefix} {number}", "text": f"{text} {prefix}{number}",
+                      "date": "2022-03-01", "date_precision": "day", "language": "en", "publisher": prefix}  # fmt: skip
+            file.write(json.dumps(record) + "\n")
+    return path
+
+
+def test_a_mix_takes_files_whole_in_order_and_the_last_fills(tmp_path):
+    long = write_corpus(tmp_path / "long.jsonl.gz", "long", 30)
+    short = write_corpus(tmp_path / "short.jsonl.gz", "short", 100)
+    records = list(mixed([long, short], 50))
+    sources = [record["source"] for record in records]
+    assert sources.count("long") == 30 and sources.count("short") == 20
+    assert [r["title"] for r in records if r["source"] == "short"] == [f"short {n}" for n in range(20)]
+    assert sources[:30] != ["long"] * 30  # interleaved, not one file after the other
+    assert [r["title"] for r in mixed([long, short], 50)] == [r["title"] for r in records]  # deterministic
+
+
+def test_a_mix_skips_repeated_texts_and_fills_with_the_generator(tmp_path):
+    first = write_corpus(tmp_path / "a.jsonl.gz", "same", 10)
+    again = write_corpus(tmp_path / "b.jsonl.gz", "same", 10)
+    records = list(mixed([first, again, GENERATED], 25, words_per_article=30))
+    assert len(records) == 25 and len({record["title"] for record in records}) == 25
+    assert sum(record["source"] == "same" for record in records) == 10
+
+
+@pytest.mark.django_db
+def test_the_peers_index_the_same_articles_and_do_the_same_work(tmp_path):
+    load_articles(read_corpus(write_corpus(tmp_path / "c.jsonl.gz", "Baltic Times", 40), 40))
+    Article.objects.filter(pk__in=Article.objects.order_by("pk").values("pk")[:5]).update(title="Alliance summit")
+    for peer in (Fts5(str(tmp_path)), Tantivy(str(tmp_path))):
+        assert peer.build()["documents"] == 40
+        count, page, _ = peer.search({"q": "sanctions"})
+        assert count == 40 and len(page) == 20
+        assert peer.search({"q": "title:alliance"})[0] == 5
+        assert peer.search({"q": "sanc*", "date_from": "2023-01-01"})[0] == 0
+        assert peer.search({"q": "sanc*", "source": "baltic-times", "date_to": "2022-12-31"})[0] == 40
+
+
+def test_the_report_prints_ours_against_each_peer():
+    view = {
+        "p50": 10,
+        "p95": 20,
+        "p99": 30,
+        "first_request_ms": 5,
+        "refused": [],
+        "slowest": [],
+        "cpu": {"p50": 8, "p95": 15},
+        "per_kind_p50": {"prefix": 12},
+    }
+    result = {
+        "articles": 100, "corpus": "a + b", "machine": "2 cores", "when": "now", "queries": ["prefix"],
+        "ours_rebuild": {"docs_per_s": 400.0, "index_mb": 100, "cpu_ms_per_doc": 4}, "ours_view": view,
+        "ours_http": {"p50": 12, "p95": 25, "p99": 40}, "save_to_searchable_ms": {"p50": 300, "p95": 600},
+        "worker_peak_rss_mb": 120, "peer_build": {"SQLite FTS5": {"docs_per_s": 2000.0}},
+        "peer_query": {"SQLite FTS5": {"p50": 15, "p95": 80, "p99": 90, "cpu": {"p50": 14},
+                                       "per_kind_p50": {"prefix": 30}}},
+    }  # fmt: skip
+    table = markdown(result)
+    assert (
+        "| SQLite FTS5: engine only (top 20, count, 3 facets, 20 snippets) | 2000.0 | 15 | 80 | 90 | 14 | 1.5× | 4.0× |"
+        in table
+    )
+    assert "| prefix | 12 | 30 |" in table

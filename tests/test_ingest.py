@@ -162,7 +162,7 @@ def test_dry_run_writes_nothing_but_reports_everything():
     records = [EXAMPLES / "records" / name for name in ("corpus_style.jsonl", "spreadsheet.csv")]
     output = command(*records, *inputs("broken"), "--dry-run", "--source", "Desk")
     assert "Dry run, nothing written: would be 6 imported" in output
-    assert "not valid UTF-8" in output and "empty file" in output
+    assert "cannot decode the text" in output and "empty file" in output
     assert Article.objects.count() == 0 and Source.objects.count() == sources
     assert not IndexTask.objects.exists()
 
@@ -179,7 +179,10 @@ def test_broken_inputs_are_reported_with_file_record_and_reason(tmp_path):
     assert "3 imported" in output  # two around the huge line, one before the truncation
     assert f"{huge} line 2: a line of 50 MB is over the 10 MB limit" in output
     assert "truncated.jsonl.gz: cannot read the file: the compressed file is truncated" in output
-    assert "invalid_utf8.txt: not valid UTF-8 (byte 0xff at offset 42)" in output
+    assert (
+        "binary_noise.txt: cannot decode the text: tried utf-8 (UTF-8, byte 0x89 at offset 0 does not fit); "
+        "charset detection (no encoding fits)" in output
+    )
     assert "empty.txt: empty file" in output
 
 

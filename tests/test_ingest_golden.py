@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 INPUTS = sorted(
     path.relative_to(EXAMPLES)
-    for folder in ("html", "text", "records", "warc", "broken")
+    for folder in ("html", "pages", "text", "records", "warc", "broken")
     for path in (EXAMPLES / folder).iterdir()
     if not path.name.endswith(".expected.json") and path.name != "date_forms.txt"
 )

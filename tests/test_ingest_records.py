@@ -151,3 +151,8 @@ def test_the_export_keeps_speakers_and_translations_and_restores_them(tmp_path):
     import_records(dump)
     assert list(Article.objects.values_list("pk", "translation_of_id").order_by("pk")) == before
     assert ArticleActor.objects.get(role=ArticleActor.Role.SPEAKER).actor.name == "Volodymyr Zelensky"
+
+
+def test_a_tag_broken_over_lines_goes_whole():
+    text = 'Sec. 3. <span\nstyle="text-decoration: underline">Definitions.</span>\n<img\nsrc="x.png"\nwidth="8"/>\nEnd.'
+    assert plain_text(text) == "Sec. 3. Definitions.\n\nEnd."

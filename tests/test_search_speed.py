@@ -4,16 +4,22 @@ import re
 
 import numpy as np
 import pytest
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from haystack import connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from archive.search.analysis import WORD
+from archive.search.analysis import WORD, fold
 from archive.search.highlight import WordMatcher, _matches, snippet
 from archive.search.outbox import drain_all
+from archive.search.service import Hit
 from archive.search.whoosh import searcher as whoosh_search
 from archive.search.whoosh import segments
 from archive.search.whoosh.backend import ArchiveCodec, archive_schema, whoosh_document
 from archive.search.whoosh.rebuild import rebuild
 from archive.search.whoosh.searcher import snapshots
+from archive.templatetags.archive_tags import hit_rows
 from tests.factories import make_article, make_source
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +219,70 @@ def test_our_codec_and_text_format_write_what_whooshs_own_write(tmp_path, varied
         return lengths, postings, list(reader.all_stored_fields())
 
     assert written_by(archive_schema(), ArchiveCodec(), "ours") == written_by(stock_schema, W3Codec(), "whoosh")
+
+
+def test_search_rows_built_in_python_are_the_rows_the_include_draws(client):
+    source = make_source("Kyiv <Post> & Co")
+    original = make_article("NATO summit <b>in Vilnius</b>", "Allies met in Vilnius.", source, date="2023-07-11")
+    copy = make_article(
+        "Allies & partners", "Allies met in Vilnius again.", source, date="2023-07-01", precision="month"
+    )
+    copy.author = "O'Brien"
+    copy.near_duplicate_of = original
+    copy.save()
+    drain_all()
+    for article, text in ((original, mark_safe("Allies met in <mark>Vilnius</mark>.")), (copy, "")):
+        include = render_to_string("includes/article_row.html", {"article": article, "snippet": text})
+        assert hit_rows([Hit(article, text)]) == include.strip()
+    assert client.get("/search/", {"q": "vilnius"}).content.decode().count('<li class="result">') == 2
+
+
+def matches_word_by_word(text, matcher, language):
+    """The highlighter's former way, kept as the reference: every distinct word of the text
+    judged in Python, then the accepted ones found by one alternation."""
+    hits = {word for word in set(WORD.findall(text)) if fold(word[:2])[:2] in matcher.initials}
+    hits = {word for word in hits if matcher.matches(word, language)}
+    if not hits:
+        return []
+    alternatives = "|".join(re.escape(word) for word in sorted(hits, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?<!\w['’])(?:{alternatives})(?!\w)(?!['’]\w)")
+    return [found.span() for found in pattern.finditer(text)]
+
+
+TRICKY_TEXT = st.text(
+    alphabet=st.sampled_from(list("unitedUNITÉDßﬁŉёйЁстшаäöÅ'’_-9 .\u0301\u4e00😀")) | st.characters(),
+    max_size=120,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=TRICKY_TEXT, picks=st.lists(st.integers(0, 50), min_size=1, max_size=3), prefix=st.booleans())
+def test_highlighted_words_are_the_ones_a_word_by_word_scan_finds(text, picks, prefix):
+    words = WORD.findall(text) or ["united"]
+    query = [words[pick % len(words)] for pick in picks]
+    if prefix:
+        query = [word[:3] + "*" for word in query]
+    for language in ("en", "ru", "fi"):
+        matcher = WordMatcher(query, ["en", "ru", "fi", "sv", "de"])
+        assert _matches(text, matcher, language) == matches_word_by_word(text, matcher, language)
+
+
+def test_a_kept_prefix_expansion_never_outlives_its_index_version(client):
+    source = make_source("Delfi")
+    make_article("Zebrafish study", "Zebrafish in the Baltic.", source, date="2022-03-01")
+    drain_all()
+    assert result_titles(client.get("/search/", {"q": "zebr*"})) == ["Zebrafish study"]
+    assert result_titles(client.get("/search/", {"q": "zebr*", "source": "delfi"})) == ["Zebrafish study"]
+    make_article("Zebrawood trade", "Zebrawood imports.", source, date="2022-04-01")
+    drain_all()
+    assert sorted(result_titles(client.get("/search/", {"q": "zebr*"}))) == ["Zebrafish study", "Zebrawood trade"]
+
+
+def test_a_prefix_expands_to_the_words_whoosh_lists(varied):
+    snapshot = current_snapshot()
+    evaluator = whoosh_search.Evaluator(snapshot, ["en"], None)
+    reader = snapshot.searcher.reader()
+    expected = [(field, term.decode()) for field in ("title", "text") for term in reader.expand_prefix(field, "s")]
+    assert evaluator._expand(("title", "text"), "s") == expected
+    evaluator._prefix(whoosh_search.q.Prefix("s"))
+    assert snapshot.expansions.get((("title", "text"), "s")) == expected

@@ -9,7 +9,7 @@ paragraph of prose), and language (a short line in another language than the bod
 import re
 from dataclasses import dataclass, field
 
-from archive.ingest.dates import parse_date_line
+from archive.ingest.dates import find_date_in_line
 from archive.ingest.language import detect_language, differs_from
 
 PROSE_MIN_WORDS = 10
@@ -180,7 +180,7 @@ def _without_prose(paragraphs, result):
     if not result.title and lines:
         result.title = lines.pop(0)
     for line in list(lines):
-        stated = parse_date_line(line)
+        stated = find_date_in_line(line)
         if stated and result.date is None:
             result.date = stated
             lines.remove(line)
@@ -194,7 +194,7 @@ def _read_header(lines, result, known_sources):
     for line in lines:
         bullet = BULLET.match(line)
         text = bullet.group("text").strip() if bullet else line
-        stated = parse_date_line(text)
+        stated = find_date_in_line(text)
         hashtag = HASHTAG_META.match(text)
         byline = BYLINE.match(text)
         if pending_label:
@@ -202,6 +202,8 @@ def _read_header(lines, result, known_sources):
             result.removed.append(line)
         elif stated and result.date is None:
             result.date = stated
+            dated_byline = BYLINE.match(text.replace(stated.text, "").strip(" |,·•-–—"))  # "By Jane Doe | 12 March"
+            result.author = result.author or (dated_byline.group("name").strip() if dated_byline else "")
         elif text.casefold() in known_sources and not result.source_line:
             result.source_line = text
         elif hashtag:

@@ -45,10 +45,30 @@ DATE_FORMS = [
     ("iso_month", r"(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])"),
     ("month_year", rf"{WORD}\s+(?P<year>(?:19|20)\d\d)"),
 ]
-# A date line may carry a bullet, a weekday or a label ("Published:"), but nothing else.
-LINE_PREFIX = r"^[\s•·*|\-–]*(?:(?:published|updated|date|julkaistu|päivitetty|опубликовано|publicerad|data)\s*:?\s*)?"
+# A date line may carry a bullet, a label ("Published:", "Stand:", "Опубликовано") and a weekday, but nothing else.
+DATE_LABEL = (
+    r"(?:published|posted|updated|last updated|first published|date|released|issued|veröffentlicht|erschienen"
+    r"|aktualisiert|zuletzt aktualisiert|stand|datum|julkaistu|päivitetty|publicerad|publicerat|uppdaterad"
+    r"|uppdaterat|opublikowano|data publikacji|aktualizacja|publicēts|atjaunots|paskelbta|atnaujinta|avaldatud"
+    r"|uuendatud|publié|mis à jour|publicado|pubblicato|опубликовано|обновлено|дата публикации|дата"
+    r"|опубліковано|оновлено|data)"
+)
+LABEL_LINK = r"(?:\s+(?:on|am|le|el|il|den|at|в|o))?"
+LINE_PREFIX = rf"^[\s•·*|\-–]*(?:{DATE_LABEL}{LABEL_LINK}\s*:?\s*)?"
 LINE_PREFIX += r"(?:[^\W\d_]{2,12}\.?,?\s+)?"  # weekday
-DATE_LINES = [(name, re.compile(LINE_PREFIX + pattern + r"[\s•·|]*$", re.IGNORECASE)) for name, pattern in DATE_FORMS]
+LINE_SUFFIX = r"(?:\s*(?:uhr|h|klo|ч\.?|год\.?))?"
+DATE_LINES = [
+    (name, re.compile(LINE_PREFIX + pattern + LINE_SUFFIX + r"[\s•·|]*$", re.IGNORECASE))
+    for name, pattern in DATE_FORMS
+]
+# Inside a short line (a byline, "Von Anna Muster, 3. März 2022") only full dates count, never "March 2022".
+DATES_IN_LINE = [
+    (name, re.compile(r"(?<![\w.:/-])" + pattern + r"(?![\w:/-]|\.\d)", re.IGNORECASE))
+    for name, pattern in DATE_FORMS
+    if name not in ("iso_month", "month_year")
+]
+MAX_DATED_LINE = 160
+MAX_WORDS_BESIDE_DATE = 10
 MAX_DATE_LINE = 80
 
 
@@ -58,6 +78,7 @@ class StatedDate:
     precision: str
     time: datetime.time | None
     text: str
+    how: str = ""  # which rule found it, for the date note
 
 
 def month_from_name(name):
@@ -77,6 +98,27 @@ def parse_date_line(line):
         match = pattern.match(text)
         if match:
             stated = _from_match(form, match.groupdict(), text.strip(" •·*|-–"))
+            if stated is not None:
+                return stated
+    return None
+
+
+def find_date_in_line(line):
+    """The date a short line states: the whole line (parse_date_line), or one full date beside a few words.
+
+    A byline or dateline ("By Anna Muster | 3. März 2022, 14:05 Uhr") has few words besides its
+    date; a sentence that mentions a date has many, and its date is not the page's.
+    """
+    stated = parse_date_line(line)
+    text = " ".join(line.split())
+    if stated or len(text) > MAX_DATED_LINE or not re.search(r"\d", text):
+        return stated
+    for form, pattern in DATES_IN_LINE:
+        for match in pattern.finditer(text):
+            beside = text[: match.start()] + " " + text[match.end() :]
+            if len(re.findall(r"[^\W\d_]{2,}", beside)) > MAX_WORDS_BESIDE_DATE:
+                return None
+            stated = _from_match(form, match.groupdict(), match.group().strip())
             if stated is not None:
                 return stated
     return None

@@ -16,6 +16,7 @@ from archive.ingest.dates import parse_record_date
 from archive.ingest.html import domain_of, parse_html
 from archive.ingest.language import detect_language
 from archive.ingest.markup import plain_line, plain_text
+from archive.ingest.page_dates import plausible_shown_date
 from archive.ingest.readers import UnreadableInput
 from archive.models import DatePrecision
 
@@ -31,6 +32,7 @@ class SourceHint:
     name: str = ""
     kind: str = ""
     domain: str = ""
+    alternatives: list = field(default_factory=list)  # weaker names the page gives (publisher.py), strongest first
 
 
 @dataclass
@@ -62,6 +64,8 @@ def draft_from(raw, known_sources=None, default_source="", default_language=""):
         draft = draft_from_text(raw.origin, raw.text, known_sources)
     apply_metadata(draft, raw.metadata)
     finish(draft, raw, default_source, default_language)
+    if raw.encoding and not raw.encoding.encoding.startswith("utf-8"):
+        draft.notes.append(f"read as {raw.encoding.encoding} ({raw.encoding.how})")
     return draft
 
 
@@ -192,18 +196,23 @@ def speakers_of(record, meta):
 
 
 def draft_from_html(raw, known_sources):
-    page = parse_html(raw.html, raw.url)
+    known_names = [line for name, lines in known_sources.items() for line in (name, *lines)]
+    page = parse_html(raw.html, raw.url, raw.captured_at, known_names)
     if not page.text.strip():
-        raise UnreadableInput("no article text found in the HTML")
+        raise UnreadableInput("no article text found in the HTML (tried trafilatura's precise and recall modes "
+                              "and the page's plain text)")  # fmt: skip
     draft = draft_from_text(raw.origin, page.text, known_sources, title=page.title or None)
     if page.author and not draft.fields["author"]:
         draft.fields["author"] = page.author
     if page.date:
-        set_date(draft, page.date, "From the page's metadata, {}.")
+        set_date(draft, page.date, f"From {page.date.how}: {{}}.")
+    elif draft.fields.get("published_on") and not plausible_shown_date(draft.fields["published_on"], raw.captured_at):
+        set_date(draft, None, "")  # a date line in the text on or after the capture day is a widget, not the date
     if page.language in settings.ARCHIVE_LANGUAGES and not draft.fields["language"]:
         draft.fields["language"] = page.language
     raw.url = raw.url or page.url
-    draft.source = SourceHint(name=draft.source.name or page.site_name, domain=domain_of(raw.url))
+    alternatives = [name for name, _ in page.publishers]
+    draft.source = SourceHint(name=draft.source.name, domain=domain_of(raw.url), alternatives=alternatives)
     return draft
 
 
@@ -273,7 +282,7 @@ def finish(draft, raw, default_source, default_language):
         fields["provenance"] = raw.provenance[:1000]
     if not fields.get("language"):
         fields["language"] = default_language or detect_language(fields.get("body", ""))
-    if not draft.source.slug and not draft.source.name:
+    if not draft.source.slug and not draft.source.name and not draft.source.alternatives:
         draft.source.name = default_source
     fields["title"] = re.sub(r"\s+", " ", fields.get("title") or "").strip()[:MAX_TITLE]
     if not fields["title"]:

@@ -1,23 +1,21 @@
 """An HTML page's main text (trafilatura) and the metadata its head states (our own reading).
 
-Dates come only from what the page declares (meta tags, JSON-LD, <time datetime>), never
-from trafilatura's guessing, so a page without a date stays undated.
+The date comes from page_dates.py (declared, then shown by the headline, then htmldate).
+The main text is trafilatura's precise extraction, else its recall mode, else the page's
+plain text, so an article is never lost because one extractor found nothing.
 """
 
-import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
 
-from archive.ingest.dates import parse_record_date
+from archive.ingest.page_dates import json_ld_items, page_date
+from archive.ingest.publisher import TITLE_SUFFIX, page_publishers, title_without_suffix
 
-DATE_META = ("article:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued", "dc.date",
-             "date", "og:article:published_time", "sailthru.date", "parsely-pub-date")  # fmt: skip
 AUTHOR_META = ("author", "article:author", "dc.creator", "parsely-author", "byl")
-SITE_META = ("og:site_name", "application-name", "publisher", "dc.publisher")
 
 
 @dataclass
@@ -26,30 +24,74 @@ class HtmlPage:
     text: str = ""
     date: object = None  # dates.StatedDate
     author: str = ""
-    site_name: str = ""
+    publishers: list = field(default_factory=list)  # (name, how it was found), strongest first
     url: str = ""
     language: str = ""
     lede: str = ""
 
 
-def parse_html(html, url=""):
-    try:
-        tree = lxml.html.fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
+def parse_html(html, url="", captured_at=None, known_names=()):
+    """`known_names`: the archive's sources' names and signature lines, which a title suffix may repeat."""
+    tree = parse_tree(html)
+    if tree is None:
         return HtmlPage(url=url)
     meta = meta_values(tree)
-    text = trafilatura.extract(html, url=url or None, include_comments=False, include_tables=False,
-                               favor_precision=True, deduplicate=False) or ""  # fmt: skip
+    url = url or first(meta, ("og:url",)) or canonical(tree)
+    page_title_text = (tree.findtext(".//title") or "").strip()
+    publishers = page_publishers(tree, meta, page_title_text, domain_of(url), known_names)
+    suffix = next((name for name, how in publishers if how == TITLE_SUFFIX), "")
+    title = title_without_suffix(page_title(tree, meta), suffix)
     return HtmlPage(
-        title=page_title(tree, meta),
-        text=text,
-        date=page_date(tree, meta),
+        title=title,
+        text=from_headline(main_text(html, url), title),
+        date=page_date(tree, meta, html, url, captured_at),
         author=first(meta, AUTHOR_META),
-        site_name=first(meta, SITE_META),
-        url=url or first(meta, ("og:url",)) or canonical(tree),
+        publishers=publishers,
+        url=url,
         language=(tree.get("lang") or "").split("-")[0].lower(),
         lede=first(meta, ("description", "og:description")),
     )
+
+
+def parse_tree(html):
+    try:
+        return lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        # lxml refuses a str that declares its encoding (<?xml encoding=…?>); the text is decoded already.
+        try:
+            return lxml.html.fromstring(html.encode("utf-8"), parser=UTF8_PARSER)
+        except (lxml.etree.ParserError, ValueError):
+            return None
+
+
+UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+
+
+def main_text(html, url=""):
+    """trafilatura's precise text, else its recall mode, else the page's plain text (its baseline)."""
+    options = {"url": url or None, "include_comments": False, "include_tables": False, "deduplicate": False}
+    text = trafilatura.extract(html, favor_precision=True, **options)
+    if not text:
+        text = trafilatura.extract(html, favor_recall=True, **options)
+    if not text:
+        text = trafilatura.baseline(html)[1]
+    return text or ""
+
+
+def from_headline(text, title):
+    """The text from its headline on: a kicker, breadcrumb or date line above the headline is page furniture."""
+    lines = text.split("\n")
+    wanted = " ".join(title.split()).casefold()
+    for index, line in enumerate(lines[: MAX_LINES_ABOVE_HEADLINE + 1]):
+        if " ".join(line.split()).casefold() == wanted:
+            return "\n".join(lines[index:])
+        if len(line) > MAX_FURNITURE_LINE:
+            break
+    return text
+
+
+MAX_LINES_ABOVE_HEADLINE = 4
+MAX_FURNITURE_LINE = 80
 
 
 def meta_values(tree):
@@ -67,17 +109,17 @@ def meta_values(tree):
 def json_ld(tree):
     """datePublished, author and publisher from schema.org JSON-LD, where the page has it."""
     found = {}
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text_content() or "null")
-        except json.JSONDecodeError:
-            continue
-        for item in data if isinstance(data, list) else [data]:
-            if isinstance(item, dict):
-                found.setdefault("datepublished", item.get("datePublished") or "")
-                found.setdefault("author", name_of(item.get("author")))
-                found.setdefault("publisher", name_of(item.get("publisher")))
-    return {key: value for key, value in found.items() if value}
+    for item in json_ld_items(tree):
+        values = {
+            "datepublished": item.get("datePublished"),
+            "datecreated": item.get("dateCreated"),
+            "author": name_of(item.get("author")),
+            "publisher": name_of(item.get("publisher")),
+        }
+        for key, value in values.items():
+            if value and isinstance(value, str) and not found.get(key):
+                found[key] = value
+    return found
 
 
 def name_of(value):
@@ -97,14 +139,6 @@ def page_title(tree, meta):
     heading = re.sub(r"\s+", " ", headings[0].text_content()).strip() if headings else ""
     title = meta.get("og:title") or heading or (tree.findtext(".//title") or "").strip()
     return re.sub(r"\s+", " ", title).strip()
-
-
-def page_date(tree, meta):
-    declared = first(meta, DATE_META)
-    if not declared:
-        times = tree.xpath("//article//time/@datetime | //time[@itemprop='datePublished']/@datetime")
-        declared = times[0] if times else ""
-    return parse_record_date(declared) if declared else None
 
 
 def canonical(tree):

@@ -54,6 +54,8 @@ def plain_text(text):
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     if not has_markup(text):
         return text
+    # A tag broken over lines (<img⏎src=…>) is one tag, not lines of text.
+    text = HTML_TAG.sub(lambda tag: " ".join(tag.group().split()) if "\n" in tag.group() else tag.group(), text)
     if HTML_BLOCK_TAG.search(text) and not MARKDOWN_SIGNS.search(text):
         paragraphs = html_paragraphs(text)
     else:
@@ -77,11 +79,12 @@ def tidy(paragraph):
     tags, bare rules."""
     lines = []
     for line in paragraph.split("\n"):
-        line = STRAY_ASTERISKS.sub("", LEADING_HASHES.sub("", line.strip()))
+        line = LEADING_HASHES.sub("", line.strip())
+        line = STRAY_ASTERISKS.sub("", line) if "*" in line else line  # the lookbehinds cost at every position
         for leftover in ("<tag>", "[link](url)", "# heading", "\\# escape"):
             line = LEFTOVER[leftover].sub("", line) if LEFTOVER[leftover].search(line) else line
         if not ONLY_RULE.match(line):
-            lines.append(re.sub(r"[ \t]+", " ", line).strip())
+            lines.append(re.sub(r"[ \t]{2,}|\t", " ", line).strip())
     return "\n".join(lines)
 
 

@@ -21,6 +21,7 @@ from archive.ingest.dedupe import NearDuplicateIndex, signature
 from archive.ingest.extract import draft_from
 from archive.ingest.manifest import Manifest, with_metadata
 from archive.ingest.readers import RawRecord, ReadFailure, UnreadableInput, input_files, read_path
+from archive.ingest.source_kinds import infer_kind
 from archive.ingest.speakers import SpeakerResolver
 from archive.models import Actor, Article, ArticleActor, Source, article_hash, iso_at_precision
 from archive.search.outbox import BULK_BATCH_SIZE, applied_in_bulk, drain_quietly
@@ -228,7 +229,7 @@ class Importer:
 
     def source_for(self, draft):
         hint = draft.source
-        key = (hint.slug, hint.name.casefold(), hint.domain)
+        key = (hint.slug, hint.name.casefold(), hint.domain, tuple(hint.alternatives))
         if key not in self.sources:
             self.sources[key] = find_or_create_source(hint)
         return self.sources[key]
@@ -283,14 +284,39 @@ def reset_id_sequence():
 
 
 def find_existing_source(hint):
-    """The Source the hint names (slug, then name, then domain), if the archive has it."""
+    """The Source the hint names (slug; name; the page's names; domain), if the archive has it.
+
+    A name matches a source's name or one of its signature lines (the names it signs with, in
+    any case or spacing); a domain matches the source's domain or a subdomain of it.
+    """
     if hint.slug:
         return Source.objects.filter(slug=hint.slug).first() or Source.objects.filter(name=hint.name).first()
     if hint.name:
-        return Source.objects.filter(name__iexact=hint.name).first()
-    if hint.domain:
-        return Source.objects.filter(domain__iexact=hint.domain).first()
+        return source_named(hint.name)
+    for name in hint.alternatives:
+        found = source_named(name)
+        if found is not None:
+            return found
+    return source_on_domain(hint.domain) if hint.domain else None
+
+
+def source_named(name):
+    found = Source.objects.filter(name__iexact=name).first()
+    if found is not None:
+        return found
+    wanted = " ".join(name.split()).casefold()
+    for source in Source.objects.exclude(signatures=""):
+        if any(" ".join(line.split()).casefold() == wanted for line in source.signatures.splitlines()):
+            return source
     return None
+
+
+def source_on_domain(domain):
+    """The source on this domain, or on the nearest parent domain (news.example.lt → example.lt)."""
+    domain = domain.casefold().removeprefix("www.")
+    parents = [domain.split(".", depth)[-1] for depth in range(domain.count("."))]
+    candidates = {source.domain.casefold().removeprefix("www."): source for source in Source.objects.exclude(domain="")}
+    return next((candidates[name] for name in parents if name in candidates), None)
 
 
 def find_or_create_source(hint):
@@ -299,11 +325,13 @@ def find_or_create_source(hint):
         return found
     if hint.slug:
         return Source.objects.create(name=hint.name or hint.slug, slug=hint.slug, kind=hint.kind or "other")
-    if hint.name:
-        return Source.objects.create(name=hint.name[:200], domain=hint.domain)
-    if hint.domain:
-        return Source.objects.create(name=hint.domain, domain=hint.domain)
-    raise UnreadableInput("cannot tell the source: the text names none; pass --source NAME")
+    name = hint.name or next(iter(hint.alternatives), "") or hint.domain
+    if not name:
+        raise UnreadableInput(
+            "cannot tell the source: the input names none (no publisher, site name, title suffix, © line or URL); "
+            "pass --source NAME, or give it a source in a --metadata manifest"
+        )
+    return Source.objects.create(name=name[:200], domain=hint.domain, kind=infer_kind(name, hint.domain))
 
 
 def import_text(raw_text, **options):

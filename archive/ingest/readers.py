@@ -5,7 +5,6 @@ Every reader yields `RawRecord`s (something to extract an article from) and
 never stops a batch.
 """
 
-import codecs
 import csv
 import datetime
 import gzip
@@ -14,6 +13,8 @@ import json
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from archive.ingest.encoding import Decoded, UndecodableText, decode_text
 
 MAX_RECORD_BYTES = 10 * 1024 * 1024
 READ_CHUNK = 1024 * 1024
@@ -31,6 +32,7 @@ class RawRecord:
     captured_at: datetime.datetime | None = None
     provenance: str = ""
     metadata: dict = field(default_factory=dict)  # what the editor's manifest says about the file (manifest.py)
+    encoding: Decoded | None = None  # how the bytes were read, where they were bytes
 
 
 @dataclass
@@ -93,29 +95,36 @@ def open_binary(path, compressed):
     return gzip.open(path, "rb") if compressed else open(path, "rb")
 
 
-def decode(data, origin_hint=""):
+def decode(data, transport_charset="", html=False):
+    """The text, as encoding.decode_text reads it; UnreadableInput naming the encodings tried when none does."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnreadableInput(f"not valid UTF-8 (byte {data[error.start]:#04x} at offset {error.start})") from None
+        return decode_text(data, transport_charset, html)
+    except UndecodableText as error:
+        raise UnreadableInput(str(error)) from None
 
 
 def read_whole(path, compressed):
+    return read_decoded(path, compressed).text
+
+
+def read_decoded(path, compressed, html=False):
     with open_binary(path, compressed) as stream:
         data = stream.read(MAX_RECORD_BYTES + 1)
     if len(data) > MAX_RECORD_BYTES:
         raise UnreadableInput(f"larger than the {MAX_RECORD_BYTES // (1024 * 1024)} MB a single article may have")
     if not data.strip():
         raise UnreadableInput("empty file")
-    return decode(data)
+    return decode(data, html=html)
 
 
 def read_text(path, compressed):
-    yield RawRecord(origin=str(path), text=read_whole(path, compressed), provenance=f"file {path.name}")
+    decoded = read_decoded(path, compressed)
+    yield RawRecord(origin=str(path), text=decoded.text, provenance=f"file {path.name}", encoding=decoded)
 
 
 def read_html(path, compressed):
-    yield RawRecord(origin=str(path), html=read_whole(path, compressed), provenance=f"file {path.name}")
+    decoded = read_decoded(path, compressed, html=True)
+    yield RawRecord(origin=str(path), html=decoded.text, provenance=f"file {path.name}", encoding=decoded)
 
 
 def read_json(path, compressed):
@@ -137,7 +146,7 @@ def read_jsonl(path, compressed):
             if not line.strip():
                 continue
             try:
-                yield structured(path, number, json.loads(decode(line)), unit="line")
+                yield structured(path, number, json.loads(decode(line).text), unit="line")
             except UnreadableInput as error:
                 yield ReadFailure(f"{path} line {number}", str(error))
             except json.JSONDecodeError as error:
@@ -204,23 +213,25 @@ def read_warc(path, compressed):
 
 
 def warc_response(path, number, record):
-    """An HTML page from a WARC response record; other records (requests, metadata, images) are skipped."""
+    """An HTML page from a WARC response record (or a ReadFailure when no encoding reads it); other records
+    (requests, metadata, images) are skipped."""
     if record.rec_type != "response" or record.http_headers is None:
         return None
     content_type = record.http_headers.get_header("Content-Type") or ""
     if "html" not in content_type.lower() or not record.http_headers.get_statuscode().startswith("2"):
         return None
     body = record.content_stream().read(MAX_RECORD_BYTES + 1)
-    charset = content_type.lower().partition("charset=")[2].split(";")[0].strip() or "utf-8"
+    charset = content_type.lower().partition("charset=")[2].split(";")[0].strip()
     try:
-        html = body.decode(codecs.lookup(charset).name, errors="replace")
-    except LookupError:
-        html = body.decode("utf-8", errors="replace")
+        decoded = decode_text(body, charset, html=True)
+    except UndecodableText as error:
+        return ReadFailure(f"{path} record {number}", str(error))
     captured = record.rec_headers.get_header("WARC-Date") or ""
     url = record.rec_headers.get_header("WARC-Target-URI") or ""
     provenance = f"WARC {path.name}, captured {captured}"
     origin = f"{path} record {number} ({url})"
-    return RawRecord(origin=origin, html=html, url=url, captured_at=parse_timestamp(captured), provenance=provenance)
+    return RawRecord(origin=origin, html=decoded.text, url=url, captured_at=parse_timestamp(captured),
+                     provenance=provenance, encoding=decoded)  # fmt: skip
 
 
 def parse_timestamp(text):

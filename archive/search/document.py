@@ -9,8 +9,7 @@ from archive.search.analysis import analysed_text
 from archive.search.facets import FACETS
 
 # Relevance: a word in the title counts three times one in the text, on every engine.
-TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0, "author": 1.0}
-TEXT_FIELDS = ("title", "text", "author")
+TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0, "author": 1.0}  # author: only when a query asks for it
 # Sorting oldest first puts undated articles last: they sort as this date.
 UNDATED_LAST = 99_999_999
 

@@ -90,9 +90,6 @@ class FacetRegistry:
     def __contains__(self, name):
         return name in self._facets
 
-    def names(self):
-        return tuple(self._facets)
-
     def shown(self, filters):
         """The facets a request's results count (a month facet only within one year)."""
         return [facet for facet in self if facet.shown_when(filters)]

@@ -22,7 +22,7 @@ MAX_RANKED = 10_000  # a page beyond this many hits is not ranked (exports strea
 
 class Results(Sequence):
     """count, facets ({name: [(value, count)]} in each facet's order), notices, elapsed_ms, and
-    hits by slicing. Subclasses set those in __init__ (calling `started()` / `finished()`)."""
+    hits by slicing. Subclasses set count and facets in __init__, then call `finished()`."""
 
     count = 0
 
@@ -89,12 +89,11 @@ class Results(Sequence):
         return corrected if better.count > self.count else None
 
 
-def hits_of(pks, matcher, queryset=None):
+def hits_of(pks, matcher):
     """A Hit per article still in the database, in `pks` order, with its snippet."""
     from archive.models import Article
 
-    queryset = queryset or Article.objects.select_related("source", "near_duplicate_of__source")
-    articles = queryset.in_bulk(pks)
+    articles = Article.objects.select_related("source", "near_duplicate_of__source").in_bulk(pks)
     for pk in pks:
         article = articles.get(pk)
         if article is None:

@@ -23,7 +23,7 @@ from archive.search.errors import IndexUnavailable
 from archive.search.facets import FACETS, KEYWORDS
 from archive.search.whoosh.arrays import deleted_docnums
 from archive.search.whoosh.scoring import bm25f_scores, top_by_score
-from archive.search.whoosh.segments import NUMERIC_COLUMNS, category_columns, concatenated, segments
+from archive.search.whoosh.segments import NUMERIC_COLUMNS, BoundedCache, category_columns, concatenated, segments
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
@@ -32,10 +32,15 @@ with __import__("warnings").catch_warnings():
 log = logging.getLogger(__name__)
 
 MAX_PREFIX_EXPANSION = 300
+TOO_MANY = [("", "")]  # an expansion past MAX_PREFIX_EXPANSION, kept like any other
+# Prefix expansions a snapshot keeps (each at most MAX_PREFIX_EXPANSION terms).
+KEPT_EXPANSIONS = 2000
 # Work (CPU seconds of the request's thread) one query may do before it is refused as too
 # broad instead of holding a worker. CPU, not wall time, so a busy machine does not turn
 # ordinary queries away.
 QUERY_TIME_BUDGET_SECONDS = 1.5
+# Bytes of whole-index postings a snapshot keeps (beside the per-segment term cache).
+SNAPSHOT_POSTINGS_BYTES = 64 * 2**20
 
 
 class Snapshot:
@@ -46,6 +51,8 @@ class Snapshot:
         self.searcher = searcher
         self.generation = generation
         self._memo = {}
+        self._postings = BoundedCache(SNAPSHOT_POSTINGS_BYTES)
+        self.expansions = BoundedCache(KEPT_EXPANSIONS, size_of=lambda _terms: 1)
         # (segment reader, offset of its first document, its SegmentArrays). An empty index
         # has one EmptyReader leaf, and no segment to read.
         self.leaves = [
@@ -73,12 +80,22 @@ class Snapshot:
         return self.term_postings(field, term)[0]
 
     def term_postings(self, field, term):
-        """(docnums, term frequencies) of one term across the segments."""
+        """(docnums, term frequencies) of one term across the segments, kept for this
+        snapshot: asking each segment's cache costs ~10 µs a segment even when it has the
+        term, and a query asks for every indexed form of each word in two fields."""
+        key = (field, term)
+        found = self._postings.get(key)
+        if found is None:
+            found = self._postings[key] = self._read_postings(field, term)
+        return found
+
+    def _read_postings(self, field, term):
         ids, frequencies = [], []
         for segment, offset, _ in self.leaves:
             segment_ids, segment_frequencies = segments.postings(segment, field, term)
-            ids.append(segment_ids.astype(np.int64) + offset)
-            frequencies.append(segment_frequencies)
+            if len(segment_ids):
+                ids.append(segment_ids.astype(np.int64) + offset)
+                frequencies.append(segment_frequencies)
         return concatenated(ids, np.int64), concatenated(frequencies, np.float32)
 
     def document_frequencies(self, field):
@@ -202,19 +219,30 @@ class Evaluator:
 
     def _prefix(self, node):
         prefix = fold(node.prefix)
-        reader = self.snapshot.searcher.reader()
-        terms = []
-        for field in self._fields(node.field):
-            for term in reader.expand_prefix(field, prefix):
-                terms.append((field, term.decode("utf-8") if isinstance(term, bytes) else term))
-                if len(terms) > MAX_PREFIX_EXPANSION:
-                    raise q.QueryTooBroad(
-                        f"Too broad: “{node.prefix}*” matches more than {MAX_PREFIX_EXPANSION} words. "
-                        "Give more letters."
-                    )
+        fields = tuple(self._fields(node.field))
+        # Whoosh walks every segment's term file for an expansion (~60 ms at 100,000 articles,
+        # half a prefix query); a snapshot's segments never change, so neither does it.
+        terms = self.snapshot.expansions.get((fields, prefix))
+        if terms is None:
+            terms = self.snapshot.expansions[(fields, prefix)] = self._expand(fields, prefix)
+        if terms is TOO_MANY:
+            raise q.QueryTooBroad(
+                f"Too broad: “{node.prefix}*” matches more than {MAX_PREFIX_EXPANSION} words. Give more letters."
+            )
         ids = [self.snapshot.postings(field, term) for field, term in terms]
         scoring = wq.Or([wq.Term(field, term, boost=TEXT_FIELD_BOOSTS.get(field, 1.0)) for field, term in terms])
         return self.snapshot.mask_of(np.concatenate(ids) if ids else []), scoring
+
+    def _expand(self, fields, prefix):
+        """[(field, term)] of the words starting with `prefix`; TOO_MANY past MAX_PREFIX_EXPANSION."""
+        reader = self.snapshot.searcher.reader()
+        terms = []
+        for field in fields:
+            for term in reader.expand_prefix(field, prefix):
+                terms.append((field, term.decode("utf-8") if isinstance(term, bytes) else term))
+                if len(terms) > MAX_PREFIX_EXPANSION:
+                    return TOO_MANY
+        return terms
 
     def _phrase(self, node):
         # Candidates first (every word present), then Whoosh checks positions on them only.

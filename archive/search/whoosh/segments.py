@@ -216,6 +216,36 @@ def positions_of_any(segment_reader, field, forms):
     return np.sort(np.concatenate(keys))
 
 
+class BoundedCache:
+    """A dict that forgets the least recently used entries past a total size (`size_of` an
+    entry: by default the bytes of its array or tuple of arrays); safe to share between a
+    worker's threads."""
+
+    def __init__(self, limit, size_of=None):
+        self.limit = limit
+        self.size_of = size_of or _nbytes
+        self.size = 0
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def __setitem__(self, key, value):
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = value
+            self.size += self.size_of(value)
+            while self.size > self.limit and len(self._entries) > 1:
+                _, dropped = self._entries.popitem(last=False)
+                self.size -= self.size_of(dropped)
+
+
 def _nbytes(arrays):
     return sum(array.nbytes for array in arrays) if isinstance(arrays, tuple) else arrays.nbytes
 
