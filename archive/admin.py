@@ -6,7 +6,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from archive.forms import EventForm
 from archive.ingest_admin import IngestAdminMixin
-from archive.models import Actor, ActorAlias, Article, ArticleActor, Event, IndexTask, SavedSearch, Source
+from archive.models import (
+    Actor,
+    ActorAlias,
+    Article,
+    ArticleActor,
+    Concept,
+    ConceptTerm,
+    Event,
+    IndexTask,
+    SavedSearch,
+    Source,
+)
 
 # A pasted address without a scheme is meant as https (Django 6's default).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -35,6 +46,21 @@ class ActorAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["country"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ActorAliasInline]
+
+
+class ConceptTermInline(admin.TabularInline):
+    model = ConceptTerm
+    extra = 1
+
+
+@admin.register(Concept)
+class ConceptAdmin(SimpleHistoryAdmin):
+    """The concept registry that "all languages" search expands a query with; a save takes effect at once."""
+
+    list_display = ["name", "slug", "description"]
+    search_fields = ["name", "slug", "terms__term"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ConceptTermInline]
 
 
 class ArticleActorInline(admin.TabularInline):

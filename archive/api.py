@@ -11,7 +11,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from archive.citations import FORMATS as CITATION_FORMATS
@@ -133,6 +133,7 @@ class ArticlePage(Schema):
     next: str | None
     previous: str | None
     notices: list[str]
+    also_searched: list[dict[str, str]] = Field([], description="With xlang: the terms added, with their language.")
     facets: dict[str, list[FacetValue]]
     results: list[ArticleSummary]
 
@@ -167,6 +168,8 @@ class ArticleQuery(Schema):
     actor: list[str] = []
     year: list[str] = []
     month: list[str] = []
+    xlang: bool = Field(False, description="All languages: also find the query's concepts in every archive language.")
+    story: bool = Field(False, description="One result per story told in several languages.")
     page: int = 1
     page_size: int = 20
 
@@ -270,9 +273,16 @@ def list_articles(request, params: Query[ArticleQuery]):
         "next": page_link(request, page.number + 1) if page.has_next() else None,
         "previous": page_link(request, page.number - 1) if page.has_previous() else None,
         "notices": form.notices + results.notices,
+        "also_searched": also_searched(search_request),
         "facets": facets_out(results.facets),
         "results": [article_summary(request, hit.article, hit.snippet) for hit in page.object_list],
     }
+
+
+def also_searched(search_request):
+    if search_request.expansion is None:
+        return []
+    return [{"language": language, "term": term} for language, term in search_request.expansion.terms_shown()]
 
 
 @api.get("/articles/{article_id}/", response={200: ArticleDetail, **ERRORS}, summary="One article")

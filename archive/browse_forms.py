@@ -1,12 +1,14 @@
 """Forms of the browsing pages: the actor directory's filters and the compare view's series."""
 
 from django import forms
+from django.conf import settings
 from django.db.models import Case, Q, When
 
 from archive.forms import QueryField
 from archive.models import Actor, ActorAlias, Source
 from archive.search import query as q
 from archive.search.analysis import fold
+from archive.search.concepts import expand_all_languages
 from archive.timeline import Granularity
 
 MAX_SERIES = 5
@@ -138,6 +140,8 @@ class CompareForm(forms.Form):
         if len(dict.fromkeys(given)) > MAX_SERIES:
             self.notices.append(f"Only the first {MAX_SERIES} series are charted.")
         self.slots = self.texts + [""] * (MAX_SERIES - len(self.texts))
+        # "All languages": each series also counts its concepts' terms in every language.
+        self.all_languages = data is not None and forms.BooleanField().to_python(data.get("xlang"))
 
     def granularity(self):
         """The bins the reader chose (None: chosen by the span); an unknown value is ignored with a notice."""
@@ -159,5 +163,7 @@ class CompareForm(forms.Form):
                 self.notices.append(f"“{text}” was left out: {error}")
                 continue
             self.notices.extend(f"“{text}”: {notice}" for notice in parsed.notices)
+            if self.all_languages:
+                parsed = q.ParsedQuery(expand_all_languages(parsed.tree, settings.ARCHIVE_LANGUAGES)[0])
             series.append((text, parsed))
         return series

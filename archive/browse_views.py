@@ -134,6 +134,7 @@ class SourceView(DetailView):
 
 def compare_view(request):
     form = CompareForm(request.GET)
-    context = {"form": form, "compare": compare_chart(form.parsed_series(), form.notices, form.granularity())}
+    compare = compare_chart(form.parsed_series(), form.notices, form.granularity(), form.all_languages)
+    context = {"form": form, "compare": compare}
     context["search_url"] = reverse("archive:search")
     return render(request, "archive/compare.html", context)

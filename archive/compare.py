@@ -34,7 +34,7 @@ def series_label(text, parsed):
     return text
 
 
-def compare_chart(series, notices, granularity=None):
+def compare_chart(series, notices, granularity=None, all_languages=False):
     comparison = Comparison(notices=notices)
     searched = []
     for text, parsed in series:
@@ -55,6 +55,8 @@ def compare_chart(series, notices, granularity=None):
     for (text, parsed, results), histogram in zip(searched, histograms, strict=True):
         query = QueryDict(mutable=True)
         query["q"] = text
+        if all_languages:
+            query["xlang"] = "1"
         named.append((series_label(text, parsed), histogram, f"{search_url}?{query.urlencode()}"))
         not_charted = histogram.undated + sum(bucket.count for bucket in histogram.coarser)
         comparison.series.append((named[-1][0], results.count, named[-1][2], not_charted))

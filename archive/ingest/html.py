@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import trafilatura
 
+from archive.ingest.clean import is_prose
 from archive.ingest.page_dates import json_ld_items, page_date
 from archive.ingest.publisher import TITLE_SUFFIX, page_publishers, title_without_suffix
 
@@ -68,14 +69,24 @@ UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 
 
 def main_text(html, url=""):
-    """trafilatura's precise text, else its recall mode, else the page's plain text (its baseline)."""
+    """trafilatura's precise text, else its recall mode, else the page's plain text (its baseline).
+
+    Each is tried in turn until one has a line of prose: a precise extraction that kept only a
+    date or "Skip to content" has missed the article as surely as one that found nothing.
+    """
     options = {"url": url or None, "include_comments": False, "include_tables": False, "deduplicate": False}
-    text = trafilatura.extract(html, favor_precision=True, **options)
-    if not text:
-        text = trafilatura.extract(html, favor_recall=True, **options)
-    if not text:
-        text = trafilatura.baseline(html)[1]
-    return text or ""
+    extractions = (
+        lambda: trafilatura.extract(html, favor_precision=True, **options),
+        lambda: trafilatura.extract(html, favor_recall=True, **options),
+        lambda: trafilatura.baseline(html)[1],
+    )
+    first = ""
+    for extract in extractions:
+        text = extract() or ""
+        if any(is_prose(line) for line in text.splitlines()):
+            return text
+        first = first or text
+    return first
 
 
 def from_headline(text, title):

@@ -1,4 +1,4 @@
-"""An HTML page's publication date: what it declares, then what it shows by the headline, then htmldate.
+"""An HTML page's publication date, voted from three signals (agreed_date says how; bench_dates.py measures it).
 
 1. Declared: a publication-date meta tag, schema.org JSON-LD `datePublished`, a `<time>`
    marked as the publication time. Modification dates never count.

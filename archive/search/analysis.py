@@ -6,6 +6,7 @@ language's Snowball stemmer where one exists, and stripped of diacritics, so
 query term, whose language is unknown, is analysed for every language it could be in.
 """
 
+import contextlib
 import functools
 import re
 import unicodedata
@@ -102,3 +103,13 @@ def query_forms(word, languages):
     forms = {stem_word(word, lang) for lang in candidate_languages(word, languages)}
     forms.add(fold(normalise_word(word)))
     return sorted(form for form in forms if form)
+
+
+@contextlib.contextmanager
+def analysed_as(translator, language):
+    """Within the block, `translator` (anything with a `languages` list) analyses words as `language` only."""
+    saved, translator.languages = translator.languages, [language]
+    try:
+        yield
+    finally:
+        translator.languages = saved

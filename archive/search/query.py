@@ -74,6 +74,15 @@ class DateRange:
 
 
 @dataclass(frozen=True)
+class Localised:
+    """A Term or Phrase of one language, added by an "all languages" expansion
+    (archive/search/concepts.py): engines analyse its words with that language alone."""
+
+    child: object
+    language: str
+
+
+@dataclass(frozen=True)
 class And:
     children: tuple
 
@@ -119,6 +128,8 @@ def text_words(tree):
         return list(tree.words)
     if isinstance(tree, Prefix):
         return [tree.prefix + "*"]
+    if isinstance(tree, Localised):
+        return text_words(tree.child)
     if isinstance(tree, (And, Or)):
         return [word for child in tree.children for word in text_words(child)]
     return []

@@ -15,6 +15,12 @@ class SearchRequest:
     date_to: object = None
     sort: str = "relevance"
     collapse_duplicates: bool = False  # hide republished copies whose original is among the hits
+    expansion: object = None  # "all languages": the concepts.Expansion that widened the query
+    collapse_stories: bool = False  # one hit per story told in several languages
+
+    @property
+    def all_languages(self):
+        return self.expansion is not None
 
     @property
     def checked_sort(self):

@@ -8,7 +8,16 @@ from archive.search.engine import current_engine
 from archive.search.errors import IndexUnavailable, NotSupported
 from archive.search.request import SORTS, Hit, SearchRequest
 
-__all__ = ["SORTS", "Hit", "IndexUnavailable", "NotSupported", "SearchRequest", "related_articles", "search"]
+__all__ = [
+    "SORTS",
+    "Hit",
+    "IndexUnavailable",
+    "NotSupported",
+    "SearchRequest",
+    "in_other_languages",
+    "related_articles",
+    "search",
+]
 
 
 def search(request):
@@ -25,3 +34,20 @@ def related_articles(article, limit=5):
         return []
     found = Article.objects.published().select_related("source").in_bulk(pks)
     return [found[pk] for pk in pks if pk in found]
+
+
+def in_other_languages(article, per_language=1):
+    """The same story in other languages: its translations linked on import first, then articles
+    whose meaning says they tell it (nearest first; none where the engine cannot say: no
+    embeddings, or a cluster engine)."""
+    from archive.models import Article
+
+    linked = list(article.language_versions().published().exclude(pk=article.pk).select_related("source"))
+    try:
+        same_story = getattr(current_engine(), "same_story", None)
+        pks = same_story(article, per_language) if same_story else []
+    except (IndexUnavailable, NotSupported):
+        pks = []
+    seen = {article.pk, *(version.pk for version in linked)}
+    found = Article.objects.published().select_related("source").in_bulk(pks)
+    return linked + [found[pk] for pk in pks if pk in found and pk not in seen]

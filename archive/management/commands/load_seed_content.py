@@ -1,13 +1,16 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from archive.models import Actor, Article
+from archive.models import Actor, Article, Concept
 
-SEED_FIXTURES = {"actors": Actor, "seed_articles": Article}
+SEED_FIXTURES = {"actors": Actor, "concepts": Concept, "seed_articles": Article}
 
 
 class Command(BaseCommand):
-    help = "Load the actor registry and the five seed articles into an empty archive (never over an editor's work)."
+    help = (
+        "Load the actor and concept registries and the five seed articles into an empty archive "
+        "(never over an editor's work; load_concepts reloads the concepts after their data changed)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Load even where the tables already hold rows.")

@@ -53,6 +53,8 @@ class ClusterResults(Results):
             if facet.numeric and facet.name in counts:
                 counts[facet.name] = [(int(value), count) for value, count in counts[facet.name]]
         self.facets = self.ordered_facets(counts)
+        if request.all_languages or request.collapse_stories:  # the vectors live beside a Whoosh index only
+            self.notices.append("All languages: searched the concept registry only; search by meaning needs Whoosh.")
         self.finished()
 
     def _copies_of_hits(self):

@@ -8,7 +8,7 @@ own filter, as on the Whoosh path.
 """
 
 from archive.search import query as q
-from archive.search.analysis import fold, query_forms
+from archive.search.analysis import analysed_as, fold, query_forms
 from archive.search.document import TEXT_FIELD_BOOSTS, date_number, text_fields
 from archive.search.facets import FACETS, KEYWORDS, NUMBER
 
@@ -111,6 +111,9 @@ class Translator:
             return self.filter(node.field, [node.value])
         if isinstance(node, q.DateRange):
             return date_overlap(node.start, node.end)
+        if isinstance(node, q.Localised):
+            with analysed_as(self, node.language):
+                return self.query(node.child)
         if isinstance(node, q.Not):
             return {"bool": {"must": [lucene("*:*")], "must_not": [self.query(node.child)]}}
         children = [self.query(child) for child in node.children]

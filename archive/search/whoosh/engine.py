@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from archive.search import semantic
+from archive.search.whoosh import hybrid
 from archive.search.whoosh.related import related_docnums
 from archive.search.whoosh.results import WhooshResults
 from archive.search.whoosh.searcher import snapshots
@@ -22,6 +24,19 @@ class WhooshEngine:
     def related(self, article, limit=5):
         snapshot = self.snapshot()
         return [int(snapshot.pk[docnum]) for docnum in related_docnums(snapshot, article, limit)]
+
+    def same_story(self, article, per_language=1):
+        """Ids of articles in other languages telling the story of `article` (by their embeddings)."""
+        if not semantic.available():
+            return []
+        snapshot = self.snapshot()
+        docnums = np.flatnonzero((snapshot.pk == article.pk) & snapshot.live)
+        if not len(docnums):
+            return []
+        aligned = semantic.aligned_vectors(snapshot, self.backend.path)
+        return [
+            int(snapshot.pk[d]) for d in hybrid.same_story_docnums(snapshot, aligned, int(docnums[0]), per_language)
+        ]
 
     def status(self):
         return {"engine": self.name, "documents": int(self.snapshot().live.sum())}

@@ -4,9 +4,11 @@ import numpy as np
 from django.conf import settings
 
 from archive.search import query as q
+from archive.search import semantic
 from archive.search.facets import FACETS
 from archive.search.resolve import DatabaseResolver
 from archive.search.results import Results
+from archive.search.whoosh import hybrid
 from archive.search.whoosh.searcher import Evaluator, date_overlap, facet_counts, ranked_docnums
 from archive.search.whoosh.suggest import suggest
 
@@ -19,6 +21,9 @@ class WhooshResults(Results):
         self.snapshot = snapshot
         self.evaluator = Evaluator(snapshot, settings.ARCHIVE_LANGUAGES, DatabaseResolver())
         self.compiled = self.evaluator.evaluate(request.query.tree)
+        self.meaning = hybrid.meaning_for(request, snapshot, engine.backend.path, self.notices)
+        if self.meaning is not None and hybrid.adds_hits(request.query.tree):
+            self.compiled.mask |= self.meaning.nearest(snapshot.live)
         query_mask = self.compiled.mask
         filter_masks = self._filter_masks()
         self.compiled.mask = query_mask & self._all(filter_masks.values())
@@ -27,7 +32,7 @@ class WhooshResults(Results):
         self.count = int(self.compiled.mask.sum())
         self.facets = self._facets(query_mask, filter_masks)
         self.notices += self.evaluator.notices
-        if self.sort == "relevance" and self.compiled.scoring is None:
+        if self.sort == "relevance" and self.compiled.scoring is None and self.meaning is None:
             self.sort = "newest"
         self.finished()
 
@@ -69,12 +74,21 @@ class WhooshResults(Results):
     def _pks(self, docnums):
         return [int(self.snapshot.pk[docnum]) for docnum in docnums]
 
+    def _ranked(self, limit):
+        if self.meaning is not None and self.sort == "relevance":
+            return hybrid.hybrid_docnums(self.snapshot, self.compiled, self.meaning, limit)
+        return ranked_docnums(self.snapshot, self.compiled, self.sort, limit)
+
     def page_pks(self, start, stop):
-        return self._pks(ranked_docnums(self.snapshot, self.compiled, self.sort, stop)[start:stop])
+        if not (self.request.collapse_stories and semantic.available()):
+            return self._pks(self._ranked(stop)[start:stop])
+        # Retellings are dropped from a longer list, so a page still holds a page of stories.
+        aligned = semantic.aligned_vectors(self.snapshot, self.engine.backend.path)
+        return self._pks(hybrid.one_per_story(self.snapshot, aligned, self._ranked(3 * stop))[start:stop])
 
     def iter_pks(self, limit):
         # The ranked docnums are small integers: computed once, handed out in batches.
-        docnums = ranked_docnums(self.snapshot, self.compiled, self.sort, limit)
+        docnums = self._ranked(limit)
         for start in range(0, len(docnums), STREAM_BATCH):
             yield from self._pks(docnums[start : start + STREAM_BATCH])
 

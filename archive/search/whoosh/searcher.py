@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from archive.search import query as q
-from archive.search.analysis import fold, query_forms
+from archive.search.analysis import analysed_as, fold, query_forms
 from archive.search.document import TEXT_FIELD_BOOSTS, date_number, text_fields
 from archive.search.errors import IndexUnavailable
 from archive.search.facets import FACETS, KEYWORDS
@@ -194,6 +194,9 @@ class Evaluator:
         if isinstance(node, q.Not):
             mask, _ = self._evaluate(node.child)
             return snapshot.live & ~mask, None
+        if isinstance(node, q.Localised):
+            with analysed_as(self, node.language):
+                return self._evaluate(node.child)
         parts = [self._evaluate(child) for child in node.children]
         combine = np.logical_and if isinstance(node, q.And) else np.logical_or
         mask = parts[0][0]

@@ -1,0 +1,178 @@
+"""Ranking for "all languages": BM25 over the expanded query mixed with similarity of meaning.
+
+Each side is scaled to 0–1 over the hit set (BM25 by the best score in each language,
+similarity between the hits' lowest and highest) and the two are averaged. e5's cosines
+sit in a narrow band that differs by query, so only their order within the hits says
+anything. On the cross-lingual test set (benchmarks/xlang.py, README; 285 concepts) this
+mix gave nDCG@10 0.900 at WORDS_WEIGHT 0.5 (0.868 at 0.2, 0.881 at 0.3, 0.901 at 0.6),
+reciprocal-rank fusion (K=60) 0.883, at the same recall@20 (0.94).
+"""
+
+import numpy as np
+from haystack import connections
+
+from archive.search import query as q
+from archive.search import semantic
+from archive.search.whoosh.backend import ArchiveWhooshBackend
+from archive.search.whoosh.scoring import bm25f_scores, top_by_score
+from archive.search.whoosh.searcher import snapshots
+
+WORDS_WEIGHT = 0.5
+# Documents found by meaning alone that join the hits: the nearest few, and only those
+# close to the best match (cosines of unrelated texts are high too with e5).
+MEANING_CANDIDATES = 20
+MEANING_MARGIN = 0.08
+
+
+class Meaning:
+    """Each document's similarity to the query's meaning, from the vectors beside the index."""
+
+    def __init__(self, snapshot, home, text):
+        self.aligned = semantic.aligned_vectors(snapshot, home)
+        self.similarities = self.aligned.similarities(semantic.embed_query(text))
+        self.covered = int(self.aligned.present.sum())
+        self.total = int(snapshot.live.sum())
+
+    def nearest(self, allowed):
+        """The documents among `allowed` nearest in meaning (a mask)."""
+        candidates = np.flatnonzero(allowed & self.aligned.present)
+        mask = np.zeros(len(allowed), dtype=bool)
+        if not len(candidates):
+            return mask
+        similarities = self.similarities[candidates]
+        if len(candidates) > MEANING_CANDIDATES:
+            best = np.argpartition(-similarities, MEANING_CANDIDATES)[:MEANING_CANDIDATES]
+            candidates, similarities = candidates[best], similarities[best]
+        top = candidates[np.argsort(-similarities)]
+        mask[top[self.similarities[top] >= self.similarities[top[0]] - MEANING_MARGIN]] = True
+        return mask
+
+
+def meaning_for(request, snapshot, home, notices):
+    """The Meaning of an "all languages" request (None without the model); says on `notices` what it could not do."""
+    if not request.all_languages:
+        return None
+    if not semantic.available():
+        notices.append(f"All languages: searched the concept registry only; {semantic.unavailable_reason()}.")
+        return None
+    meaning = Meaning(snapshot, home, request.expansion.query_text)
+    if meaning.covered < meaning.total:
+        notices.append(f"Search by meaning covers {meaning.covered:,} of {meaning.total:,} articles so far.")
+    return meaning
+
+
+def adds_hits(tree):
+    """Whether documents found by meaning alone may join the hits: only for free words and
+    phrases. A NOT, a field or a filter is a rule the model cannot check, so then meaning only ranks."""
+    if isinstance(tree, (q.Term, q.Phrase)):
+        return tree.field is None
+    if isinstance(tree, q.Localised):
+        return adds_hits(tree.child)
+    if isinstance(tree, (q.And, q.Or)):
+        return all(adds_hits(child) for child in tree.children)
+    return False
+
+
+def scaled(values, present):
+    """`values` mapped to 0–1 between their lowest and highest where `present`; 0 elsewhere."""
+    if not present.any():
+        return np.zeros(len(values))
+    low, high = values[present].min(), values[present].max()
+    return np.where(present, (values - low) / (high - low) if high > low else 1.0, 0.0)
+
+
+def scaled_by_language(word_scores, languages):
+    """BM25 divided by the best score among the hits of the same language: a concept's
+    terms are rarer or commoner in each language, and an archive holds more of some
+    languages, so each language's best match counts as fully as the archive's best."""
+    scaled_scores = np.zeros(len(word_scores))
+    for language in np.unique(languages):
+        same = languages == language
+        best = word_scores[same].max()
+        if best > 0:
+            scaled_scores[same] = word_scores[same] / best
+    return scaled_scores
+
+
+def fused_scores(word_scores, similarities, has_vector, languages=None):
+    """WORDS_WEIGHT × BM25 scaled by language + the rest × similarity scaled over the hits.
+
+    A document not yet embedded (the indexer is still at work) is ranked by its words alone,
+    on the same 0–1 scale, rather than sinking below every embedded one."""
+    languages = np.zeros(len(word_scores), np.int32) if languages is None else languages
+    words = scaled_by_language(word_scores, languages)
+    mixed = WORDS_WEIGHT * words + (1 - WORDS_WEIGHT) * scaled(similarities, has_vector)
+    return np.where(has_vector, mixed, words)
+
+
+def hybrid_docnums(snapshot, compiled, meaning, limit):
+    docnums = np.flatnonzero(compiled.mask)
+    if not len(docnums):
+        return []
+    words = np.zeros(len(docnums))
+    if compiled.scoring is not None:
+        words = bm25f_scores(snapshot, compiled.scoring, docnums)
+    languages = snapshot.categories["lang"][1][docnums]
+    fused = fused_scores(words, meaning.similarities[docnums], meaning.aligned.present[docnums], languages)
+    return top_by_score(snapshot, docnums, fused.astype(np.float32), limit)
+
+
+def embed_pending(limit=semantic.EMBED_BATCH, progress=None):
+    """Embed up to `limit` indexed articles that lack a current vector (all with limit=None); returns how many."""
+    backend = connections["default"].get_backend()
+    if not semantic.available() or not isinstance(backend, ArchiveWhooshBackend):
+        return 0
+    return semantic.embed_missing(snapshots.get(backend), backend.path, limit, progress)
+
+
+def pending_count():
+    backend = connections["default"].get_backend()
+    if not semantic.available() or not isinstance(backend, ArchiveWhooshBackend):
+        return 0
+    return len(semantic.missing_pks(snapshots.get(backend), backend.path))
+
+
+# --- the same story in other languages ---------------------------------------------
+# e5's passage vectors say first which language a text is in: two texts of one language
+# on different subjects are often closer than a story and its translation. So a text is
+# "the same story" when it is nearer to the article than that language's texts are on
+# average by STORY_MARGIN. On the test set's translations (benchmarks/xlang.py) 0.065
+# kept ~70% of true pairs and ~1% of the other best-per-language candidates.
+STORY_MARGIN = 0.065
+
+
+def story_margins(snapshot, aligned, vector):
+    """How much nearer each document is to `vector` than its language's texts are on average."""
+    _, codes = snapshot.categories["lang"]
+    means = aligned.language_means(codes)
+    return aligned.similarities(vector) - (means @ vector)[codes]
+
+
+def same_story_docnums(snapshot, aligned, docnum, per_language=1):
+    """The documents in other languages that tell the story of `docnum`, nearest first."""
+    if not aligned.present[docnum]:
+        return []
+    _, codes = snapshot.categories["lang"]
+    margins = story_margins(snapshot, aligned, aligned.vectors_of([docnum])[0])
+    candidates = np.flatnonzero(aligned.present & (codes != codes[docnum]) & (margins >= STORY_MARGIN))
+    chosen, taken = [], {}
+    for candidate in candidates[np.argsort(-margins[candidates])]:
+        if taken.get(codes[candidate], 0) < per_language:
+            taken[codes[candidate]] = taken.get(codes[candidate], 0) + 1
+            chosen.append(int(candidate))
+    return chosen
+
+
+def one_per_story(snapshot, aligned, docnums):
+    """`docnums` (ranked) without those that retell, in another language, a story ranked above them."""
+    _, codes = snapshot.categories["lang"]
+    kept = []
+    for docnum in docnums:
+        if aligned.present[docnum] and kept:
+            earlier = np.array(kept)
+            vector = aligned.vectors_of([docnum])[0]
+            margins = aligned.vectors_of(earlier) @ vector - (aligned.language_means(codes) @ vector)[codes[earlier]]
+            if ((codes[earlier] != codes[docnum]) & (margins >= STORY_MARGIN)).any():
+                continue
+        kept.append(docnum)
+    return kept
