@@ -136,7 +136,8 @@ def draft_from_record(raw, known_sources):
     record = raw.fields
     meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
     # A title-only record still has its summary to archive; with neither it is a headline item.
-    text = next((str(record[key]) for key in TEXT_KEYS if record.get(key)), "") or str(meta.get("summary") or "")
+    summary = meta.get("summary") or meta.get("description") or ""
+    text = next((str(record[key]) for key in TEXT_KEYS if record.get(key)), "") or str(summary)
     title = plain_line(str(record.get("title") or ""))
     declared_language = str(record.get("language") or "").strip().lower()
     if declared_language not in settings.ARCHIVE_LANGUAGES:
