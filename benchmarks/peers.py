@@ -70,18 +70,19 @@ class Fts5:
         if os.path.exists(self.path):
             os.remove(self.path)
         self.db = sqlite3.connect(self.path, check_same_thread=False)
+        # The facet and filter columns live in a plain table joined on rowid, as one would set
+        # FTS5 up: as UNINDEXED columns of the FTS table, every GROUP BY would read each hit's
+        # whole stored body, which made FTS5 look many times slower than it is.
+        self.db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')")
         self.db.execute(
-            "CREATE VIRTUAL TABLE docs USING fts5(title, body, source UNINDEXED, language UNINDEXED,"
-            " year UNINDEXED, date_start UNINDEXED, date_end UNINDEXED, tokenize='unicode61 remove_diacritics 2')"
+            "CREATE TABLE meta (id INTEGER PRIMARY KEY, source TEXT, language TEXT, year INTEGER,"
+            " date_start INTEGER, date_end INTEGER)"
         )
         started, cpu, documents = time.perf_counter(), cpu_seconds(), 0
         with self.db:
-            rows = article_rows()
-            self.db.executemany(
-                "INSERT INTO docs(rowid, title, body, source, language, year, date_start, date_end)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+            for row in article_rows():
+                self.db.execute("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", row[:3])
+                self.db.execute("INSERT INTO meta VALUES (?, ?, ?, ?, ?, ?)", (row[0], *row[3:]))
             self.db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
         documents = self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
         return _build_report(documents, started, cpu, os.path.getsize(self.path))
@@ -90,20 +91,21 @@ class Fts5:
         source, dates = _filters(params)
         where, arguments = "docs MATCH ?", [params["q"]]
         if source:
-            where += " AND source = ?"
+            where += " AND meta.source = ?"
             arguments.append(source)
         if dates:
-            where += " AND date_start > 0 AND date_start <= ? AND date_end >= ?"
+            where += " AND meta.date_start > 0 AND meta.date_start <= ? AND meta.date_end >= ?"
             arguments += [dates[1], dates[0]]
+        hits = f"FROM docs JOIN meta ON meta.id = docs.rowid WHERE {where}"
         page = self.db.execute(
-            f"SELECT rowid, snippet(docs, 1, '<mark>', '</mark>', '…', 24) FROM docs WHERE {where}"
+            f"SELECT docs.rowid, snippet(docs, 1, '<mark>', '</mark>', '…', 24) {hits}"
             f" ORDER BY bm25(docs, 3.0, 1.0) LIMIT {PAGE}",
             arguments,
         ).fetchall()
-        count = self.db.execute(f"SELECT count(*) FROM docs WHERE {where}", arguments).fetchone()[0]
+        count = self.db.execute(f"SELECT count(*) {hits}", arguments).fetchone()[0]
         facets = {
             column: self.db.execute(
-                f"SELECT {column}, count(*) FROM docs WHERE {where} GROUP BY {column}", arguments
+                f"SELECT meta.{column}, count(*) {hits} GROUP BY meta.{column}", arguments
             ).fetchall()
             for column in ("source", "language", "year")
         }
