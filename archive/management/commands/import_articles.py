@@ -6,7 +6,7 @@ from tqdm import tqdm
 
 from archive.ingest.pipeline import STATUSES, Importer
 from archive.ingest.readers import UnreadableInput
-from archive.search.outbox import BULK_BATCH_SIZE, drain_all
+from archive.search.outbox import finish_bulk
 
 
 class Command(BaseCommand):
@@ -48,10 +48,10 @@ class Command(BaseCommand):
             if outcome.status == "failed" or options["verbosity"] > 1 or dry_run:
                 progress.write(f"{outcome.status:>14}  {outcome.origin}: {outcome.message}", file=self.stdout._out)
         progress.close()
-        if not dry_run:
-            drain_all(BULK_BATCH_SIZE)
+        index_note = "" if dry_run else "; " + finish_bulk(importer.writes_index)
         summary = ", ".join(f"{importer.counts[status]} {status}" for status in STATUSES)
         total = sum(importer.counts.values())
         rate = total / max(time.monotonic() - started, 1e-9)
         prefix = "Dry run, nothing written: would be " if dry_run else ""
-        self.stdout.write(f"{prefix}{summary} ({total} records, {rate:.1f} records/s including indexing)")
+        indexing = "including indexing" if importer.writes_index else "indexing left to run_indexer"
+        self.stdout.write(f"{prefix}{summary} ({total} records, {rate:.1f} records/s {indexing}){index_note}")

@@ -3,9 +3,21 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from archive.search.outbox import drain
+from archive.search.outbox import BATCH_SIZE, drain, indexer_presence
 
 log = logging.getLogger(__name__)
+# Seconds one batch of index changes may take. An editor's change waits for the batch in hand
+# (a bulk import's) to commit, so batches are sized to finish in about this long.
+BATCH_SECONDS = 0.5
+MIN_BATCH = 10
+
+
+def next_limit(limit, applied, seconds):
+    """The next batch's size: as many changes as the last ones took BATCH_SECONDS to apply."""
+    if applied < limit and seconds <= BATCH_SECONDS:
+        return limit  # the queue ran dry, not the time
+    rate = applied / max(seconds, 1e-3)
+    return max(MIN_BATCH, min(BATCH_SIZE, int(rate * BATCH_SECONDS)))
 
 
 class Command(BaseCommand):
@@ -16,12 +28,24 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=0.5, help="Seconds between polls (default 0.5).")
 
     def handle(self, *args, once=False, interval=0.5, **options):
+        limit = BATCH_SIZE
+        # While it runs, imports leave the index to it (outbox.indexer_running).
+        with indexer_presence():
+            while True:
+                try:
+                    limit = self.drain_due(limit)
+                except Exception:
+                    log.warning("index update failed; will retry", exc_info=True)
+                if once:
+                    return
+                time.sleep(interval)
+
+    def drain_due(self, limit):
+        """Apply every due change, most urgent first, in batches sized to finish in BATCH_SECONDS."""
         while True:
-            try:
-                while applied := drain():
-                    log.info("indexed %d queued changes", applied)
-            except Exception:
-                log.warning("index update failed; will retry", exc_info=True)
-            if once:
-                return
-            time.sleep(interval)
+            started = time.monotonic()
+            applied = drain(limit)
+            if not applied:
+                return limit
+            log.info("indexed %d queued changes", applied)
+            limit = next_limit(limit, applied, time.monotonic() - started)
