@@ -428,6 +428,9 @@ class NearDuplicateKeys(models.Model):
     class Meta:
         verbose_name_plural = "near-duplicate keys"
 
+    def __str__(self):
+        return f"near-duplicate keys of article {self.article_id}"
+
 
 class IndexTask(models.Model):
     """One pending change to the search index (transactional outbox).

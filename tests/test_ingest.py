@@ -13,8 +13,8 @@ from archive.ingest import pipeline
 from archive.ingest.dates import parse_date_line
 from archive.ingest.manifest import Manifest
 from archive.ingest.pipeline import Importer
-from archive.search import outbox
 from archive.models import Actor, Article, ArticleActor, IndexTask, Source
+from archive.search import outbox
 from archive.search.outbox import drain_all
 from tests.ingest_helpers import EXAMPLES, SEED_FIXTURE, article_summary, load_seed_fixture, make_registry
 

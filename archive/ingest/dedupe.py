@@ -52,7 +52,8 @@ def band_keys(minhash):
     values = minhash.hashvalues.astype("<u8")
     keys = []
     for band in range(BANDS):
-        digest = hashlib.blake2b(values[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8, person=b"band%d" % band)
+        rows = values[band * ROWS : (band + 1) * ROWS].tobytes()
+        digest = hashlib.blake2b(rows, digest_size=8, person=b"band%d" % band)
         keys.append(int.from_bytes(digest.digest(), "little", signed=True))
     return keys
 

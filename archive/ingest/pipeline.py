@@ -168,7 +168,7 @@ class Importer:
         raise error
 
     def save(self, prepared):
-        draft, fields = prepared.draft, prepared.fields
+        fields = prepared.fields
         existing, same_url = articles_with(prepared.body_hash, fields.get("url"))
         if existing is None and same_url is not None:
             if not self.update:
