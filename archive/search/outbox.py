@@ -64,23 +64,27 @@ def drain_quietly(limit=BATCH_SIZE):
         log.warning("search index update deferred", exc_info=True)
 
 
-def pending_tasks(limit=BATCH_SIZE):
-    """Up to `limit` due tasks of the most urgent priority waiting: an editor's change is never
-    applied in one index commit with a bulk import's, so it waits for one bulk batch at most."""
+def pending_tasks(limit=BATCH_SIZE, bulk_limit=None):
+    """Up to `limit` due tasks of the most urgent priority waiting (`bulk_limit`, if given, when
+    those are a bulk import's): an editor's change is never applied in one index commit with a
+    bulk import's, so it waits for one bulk batch at most."""
     due = IndexTask.objects.filter(not_before__lte=timezone.now())
     first = due.order_by("priority", "id").values_list("priority", flat=True).first()
     if first is None:
         return []
+    if first == IndexTask.Priority.BULK and bulk_limit is not None:
+        limit = bulk_limit
     return list(due.filter(priority=first).order_by("id")[:limit])
 
 
-def drain(limit=BATCH_SIZE, wait=True):
-    """Apply up to `limit` queued tasks; returns how many were applied. Raises if the engine refuses.
+def drain(limit=BATCH_SIZE, wait=True, bulk_limit=None):
+    """Apply up to `limit` queued tasks (`bulk_limit` if they are a bulk import's); returns how
+    many were applied. Raises if the engine refuses.
 
     With wait=False a busy index is not an error: the tasks stay due, untouched, for
     whoever holds the lock (postponing them would delay their retry for nothing).
     """
-    tasks = pending_tasks(limit)
+    tasks = pending_tasks(limit, bulk_limit)
     if not tasks:
         return 0
     backend = connections["default"].get_backend()

@@ -6,14 +6,15 @@ from django.core.management.base import BaseCommand
 from archive.search.outbox import BATCH_SIZE, drain, indexer_presence
 
 log = logging.getLogger(__name__)
-# Seconds one batch of index changes may take. An editor's change waits for the batch in hand
-# (a bulk import's) to commit, so batches are sized to finish in about this long.
+# Seconds one batch of a bulk import's index changes may take. An editor's change waits for
+# the batch in hand to commit, so bulk batches are sized to finish in about this long, from
+# the rate the last one was applied at. Editors' own changes go in batches of BATCH_SIZE.
 BATCH_SECONDS = 0.5
-MIN_BATCH = 10
+MIN_BATCH, FIRST_BULK_BATCH = 5, 20
 
 
 def next_limit(limit, applied, seconds):
-    """The next batch's size: as many changes as the last ones took BATCH_SECONDS to apply."""
+    """The next bulk batch's size: as many changes as the last ones took BATCH_SECONDS to apply."""
     if applied < limit and seconds <= BATCH_SECONDS:
         return limit  # the queue ran dry, not the time
     rate = applied / max(seconds, 1e-3)
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=0.5, help="Seconds between polls (default 0.5).")
 
     def handle(self, *args, once=False, interval=0.5, **options):
-        limit = BATCH_SIZE
+        limit = FIRST_BULK_BATCH
         # While it runs, imports leave the index to it (outbox.indexer_running).
         with indexer_presence():
             while True:
@@ -44,8 +45,9 @@ class Command(BaseCommand):
         """Apply every due change, most urgent first, in batches sized to finish in BATCH_SECONDS."""
         while True:
             started = time.monotonic()
-            applied = drain(limit)
+            applied = drain(bulk_limit=limit)
             if not applied:
                 return limit
-            log.info("indexed %d queued changes", applied)
-            limit = next_limit(limit, applied, time.monotonic() - started)
+            log.info("indexed %d queued changes in %.2f s", applied, time.monotonic() - started)
+            if applied <= limit:  # a batch of editors' changes larger than bulk batches says nothing of them
+                limit = next_limit(limit, applied, time.monotonic() - started)
