@@ -14,7 +14,7 @@ _cached = {}
 
 def registry_version():
     """Changes whenever an actor or an alias is added, edited or removed (actors keep a history)."""
-    actors = Actor.history.aggregate(Max("history_id"), Count("history_id"))
+    actors = Actor.history.aggregate(Max("history_id"), Count("history_id"), Max("history_date"))
     aliases = ActorAlias.objects.aggregate(Max("id"), Count("id"))
     return tuple(actors.values()) + tuple(aliases.values())
 
