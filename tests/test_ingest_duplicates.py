@@ -5,10 +5,18 @@ import json
 import re
 
 import pytest
-from datasketch import MinHash
 from django.core.management import call_command
 
-from archive.ingest.dedupe import EMPTY_MINHASH, NUM_PERM, original_of, shingles, signature
+from archive.ingest.dedupe import (
+    BANDS,
+    NEAR_DUPLICATE_THRESHOLD,
+    NUM_PERM,
+    ROWS,
+    empty_minhash,
+    original_of,
+    shingles,
+    signature,
+)
 from archive.ingest.pipeline import Importer
 from archive.models import Article
 from archive.search.outbox import drain_all
@@ -91,8 +99,17 @@ def test_a_restored_backup_keeps_ids_and_near_duplicate_links(wire_copies, tmp_p
 
 
 def test_signatures_equal_a_fresh_minhash_and_leave_the_shared_one_empty():
+    from datasketch import MinHash
+
     fresh = MinHash(num_perm=NUM_PERM)
     fresh.update_batch(list(shingles(WIRE * 2)))
     assert (signature(WIRE * 2).digest() == fresh.digest()).all()
     assert signature(" ".join(reversed(WIRE.split())) * 2).jaccard(fresh) < 0.5
-    assert EMPTY_MINHASH.is_empty()
+    assert empty_minhash().is_empty()
+
+
+def test_the_stored_band_keys_use_datasketchs_bands_for_the_threshold():
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=NEAR_DUPLICATE_THRESHOLD, num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == (BANDS, ROWS)

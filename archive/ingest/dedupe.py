@@ -9,11 +9,11 @@ written whenever an article's body is saved), so a check is one indexed look-up 
 a Jaccard estimate for the few articles that share a band: nothing loads the archive.
 """
 
+import functools
 import hashlib
 import re
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 from django.db.models import Q
 
 from archive.models import Article, NearDuplicateKeys, normalise_body
@@ -22,13 +22,9 @@ NEAR_DUPLICATE_THRESHOLD = 0.9
 SHINGLE_WORDS = 5
 MIN_SHINGLES = 20  # shorter texts share too few shingles for the estimate to mean anything
 NUM_PERM = 128
-# Each MinHash draws its NUM_PERM random permutations when created (a sixth of a signature's
-# time); copies of this empty one share them. They are the same for every seed-1 MinHash.
-EMPTY_MINHASH = MinHash(num_perm=NUM_PERM)
-# datasketch's choice of bands × rows for the threshold (5 × 25 for 0.9 and 128 permutations):
-# two texts share a band key when all the band's rows agree.
-_LSH = MinHashLSH(threshold=NEAR_DUPLICATE_THRESHOLD, num_perm=NUM_PERM)
-BANDS, ROWS = _LSH.b, _LSH.r
+# datasketch's MinHashLSH choice of bands × rows for the threshold and NUM_PERM (a test checks
+# it): two texts share a band key when all the band's rows agree.
+BANDS, ROWS = 5, 25
 BAND_FIELDS = [f"band_{band}" for band in range(BANDS)]
 assert all(hasattr(NearDuplicateKeys, name) for name in BAND_FIELDS), "NearDuplicateKeys needs a column per band"
 
@@ -38,11 +34,21 @@ def shingles(text):
     return {" ".join(tokens[i : i + SHINGLE_WORDS]).encode("utf-8") for i in range(len(tokens) - SHINGLE_WORDS + 1)}
 
 
+@functools.cache
+def empty_minhash():
+    """Each MinHash draws its NUM_PERM random permutations when created (a sixth of a signature's
+    time); copies of this empty one share them. They are the same for every seed-1 MinHash.
+    datasketch is imported on first use: it loads scipy, seconds that every manage.py command paid."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM)
+
+
 def signature(text):
     found = shingles(text)
     if len(found) < MIN_SHINGLES:
         return None
-    minhash = EMPTY_MINHASH.copy()
+    minhash = empty_minhash().copy()
     minhash.update_batch(list(found))
     return minhash
 

@@ -139,8 +139,7 @@ class Importer:
             prepared = Prepared(draft, fields, content_hash_of(fields["body"]), restore)
             if expected_hash and expected_hash != prepared.body_hash:
                 draft.notes.append("the record's content_hash does not match its body; the body was kept as given")
-            existing, _ = articles_with(prepared.body_hash, None)
-            if existing is None or self.update:
+            if self.update or not Article.objects.filter(content_hash=prepared.body_hash).exists():
                 prepared.minhash = signature(fields["body"])
                 prepared.mentions = self.mentions_for(draft, fields, self.provisional_source(draft))
             return prepared
