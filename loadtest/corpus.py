@@ -68,9 +68,9 @@ def article_from(record, sources):
     )
 
 
-def bulk_load(lines):
-    """Insert the records as articles, fast (no per-row signals, history or outbox rows), then their
-    near-duplicate keys. A text or URL already loaded is skipped. Returns the number of articles added."""
+def bulk_load(lines, keys=True):
+    """Insert the records as articles, fast (no per-row signals, history or outbox rows), then (with `keys`)
+    their near-duplicate keys. A text or URL already loaded is skipped. Returns the number of articles added."""
     from django.db import transaction
 
     from archive.ingest.dedupe import fill_missing_keys
@@ -90,5 +90,6 @@ def bulk_load(lines):
             batch.append(article)
         with transaction.atomic():
             added += len(Article.objects.bulk_create(batch))
-    fill_missing_keys(Article, NearDuplicateKeys)
+    if keys:
+        fill_missing_keys(Article, NearDuplicateKeys)
     return added

@@ -2,6 +2,7 @@
 outbox that serves editors first, an import that always ends with its summary, actors on every save."""
 
 import io
+import itertools
 import json
 
 import pytest
@@ -308,3 +309,21 @@ def test_an_update_import_keeps_actors_an_editor_set_by_hand(tmp_path, var_dir):
 
 def test_signatures_of_short_texts_are_none():
     assert signature("Too short.") is None
+
+
+def test_an_interrupted_import_prints_what_it_imported_and_exits_130(tmp_path, var_dir, monkeypatch):
+    from django.core.management.base import CommandError
+
+    real_run = pipeline.Importer.run
+
+    def interrupted(self, paths):
+        yield from itertools.islice(real_run(self, paths), 2)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline.Importer, "run", interrupted)
+    out = io.StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command("import_articles", str(records_file(tmp_path, 60)), "--quiet-progress", stdout=out)
+    assert error.value.returncode == 130
+    assert "25 imported" in out.getvalue()  # the first chunk was written whole
+    assert Article.objects.count() == 25

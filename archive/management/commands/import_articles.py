@@ -43,10 +43,14 @@ class Command(BaseCommand):
         except UnreadableInput as error:
             raise CommandError(f"--metadata {metadata}: {error}") from None
         progress = tqdm(unit=" records", disable=quiet_progress, file=self.stderr._out, dynamic_ncols=True)
-        for outcome in importer.run(paths):
-            progress.update(1)
-            if outcome.status == "failed" or options["verbosity"] > 1 or dry_run:
-                progress.write(f"{outcome.status:>14}  {outcome.origin}: {outcome.message}", file=self.stdout._out)
+        interrupted = False
+        try:
+            for outcome in importer.run(paths):
+                progress.update(1)
+                if outcome.status == "failed" or options["verbosity"] > 1 or dry_run:
+                    progress.write(f"{outcome.status:>14}  {outcome.origin}: {outcome.message}", file=self.stdout._out)
+        except KeyboardInterrupt:  # Ctrl+C: the chunks written so far stay, and the summary says what they were
+            interrupted = True
         progress.close()
         index_note = "" if dry_run else "; " + finish_bulk(importer.writes_index)
         summary = ", ".join(f"{importer.counts[status]} {status}" for status in STATUSES)
@@ -55,3 +59,5 @@ class Command(BaseCommand):
         prefix = "Dry run, nothing written: would be " if dry_run else ""
         indexing = "including indexing" if importer.writes_index else "indexing left to run_indexer"
         self.stdout.write(f"{prefix}{summary} ({total} records, {rate:.1f} records/s {indexing}){index_note}")
+        if interrupted:
+            raise CommandError("interrupted: the records above were imported, the rest were not", returncode=130)
