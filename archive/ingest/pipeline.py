@@ -11,7 +11,7 @@ transaction and rolls it back.
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
@@ -52,7 +52,7 @@ class Prepared:
     body_hash: str
     restore: tuple = (None, None)
     minhash: object = None
-    mentions: dict | None = field(default=None)
+    mentions: dict | None = None
 
 
 class DryRunRollback(Exception):
