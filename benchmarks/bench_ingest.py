@@ -49,6 +49,7 @@ def setup(var):
 
     call_command("migrate", verbosity=0)
     call_command("load_seed_content", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)  # the admin pages name hashed static files
 
 
 def build(options, extra):
