@@ -35,6 +35,7 @@ def arguments(argv):
     parser.add_argument("--corpus", nargs="+", required=True, metavar="FILE")
     parser.add_argument("--pastes", type=int, default=5, help="add-from-text saves to time")
     parser.add_argument("--imports", type=int, default=3, help="10-record imports to time")
+    parser.add_argument("--offset", type=int, default=0, help="skip this many new records (those a run saved)")
     return parser.parse_args(argv)
 
 
@@ -118,7 +119,7 @@ def main(argv=None):
     setup(options.var)
     from archive.models import Article
 
-    records = build(options, options.pastes + 1 + options.imports * 10 + 20)
+    records = build(options, options.offset + options.pastes + 1 + options.imports * 10 + 20)[options.offset :]
     size = Article.objects.count()
     pastes = time_pastes(records[: options.pastes + 1])
     imports = time_imports(records[options.pastes + 1 :], options.var, options.imports)
