@@ -53,6 +53,7 @@ from loadtest.traffic import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+SUMMARY = re.compile(r"\d+ imported, .* \((\d+) records")  # import_articles' last line
 
 
 def free_port():
@@ -156,8 +157,8 @@ class Deployment:
             code = self.importer.wait(timeout=300)
         seconds = time.monotonic() - self.import_started
         lines = (self.scratch / "import.log").read_text(errors="replace").strip().splitlines()
-        summary = next((line for line in reversed(lines) if " imported, " in line), None)
-        processed = int(re.search(r"\((\d+) records", summary).group(1)) if summary else 0
+        summary = next((line for line in reversed(lines) if SUMMARY.search(line)), None)
+        processed = int(SUMMARY.search(summary).group(1)) if summary else 0
         return {"finished": finished, "exit_code": code, "summary": summary, "seconds": round(seconds, 1),
                 "records_processed": processed, "records_per_second": round(processed / seconds, 1),
                 "ok": summary is not None and code == (0 if finished else 130)}  # fmt: skip
