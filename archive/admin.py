@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive.forms import EventForm
+from archive.ingest.tagging import retag
 from archive.ingest_admin import IngestAdminMixin
 from archive.models import (
     Actor,
@@ -84,6 +85,7 @@ class ArticleAdmin(IngestAdminMixin, SimpleHistoryAdmin):
         (None, {"fields": ["title", "lede", "body", "source", "author", "section", "language", "url"]}),
         ("Date", {"fields": ["published_on", "date_precision", "published_time", "date_note"]}),
         ("Kept apart from the body", {"fields": ["captions", "contact"], "classes": ["collapse"]}),
+        ("Actors", {"fields": ["actors_set_by_hand"]}),
         (
             "Provenance",
             {"fields": ["near_duplicate_of", "translation_of", "captured_at", "provenance", "is_published",
@@ -95,6 +97,18 @@ class ArticleAdmin(IngestAdminMixin, SimpleHistoryAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """Tag the actors the saved text names, as an import does, unless an editor set them by hand: changing
+        the actor rows in this form counts as that, and keeps them so on later saves."""
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        if any(formset.model is ArticleActor and formset.has_changed() for formset in formsets):
+            if not article.actors_set_by_hand:
+                Article.objects.filter(pk=article.pk).update(actors_set_by_hand=True)
+                article.actors_set_by_hand = True
+        elif not article.actors_set_by_hand:
+            retag(article)
 
 
 @admin.register(IndexTask)

@@ -12,11 +12,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from archive.ingest.actors import ActorTagger, article_text
-from archive.ingest.dedupe import NearDuplicateIndex
+from archive.ingest.actors import article_text
+from archive.ingest.dedupe import original_of
 from archive.ingest.extract import draft_from
 from archive.ingest.pipeline import find_existing_source, known_sources
 from archive.ingest.readers import RawRecord, UnreadableInput
+from archive.ingest.tagging import current_tagger, retag
 from archive.models import Actor, Article, ArticleActor, IndexTask
 from archive.search.outbox import enqueue
 
@@ -78,7 +79,7 @@ def extracted_initial(text, url):
     initial = {name: value for name, value in draft.fields.items() if name in DRAFT_FIELDS}
     source = find_existing_source(draft.source)
     initial["source"] = source.pk if source else None
-    mentions = ActorTagger.from_registry().mentions(article_text(draft.fields), draft.fields.get("language"), source)
+    mentions = current_tagger().mentions(article_text(draft.fields), draft.fields.get("language"), source)
     initial["actors"] = list(mentions)
     initial["offered_actors"] = ",".join(map(str, initial["actors"]))
     notes = [] if source or not draft.source.name else [f"New source “{draft.source.name}”: add it, then choose it."]
@@ -86,16 +87,21 @@ def extracted_initial(text, url):
 
 
 def save_draft(form, user):
-    """Save the confirmed article with its actors (mention counts from the text) and its near-duplicate link."""
+    """Save the confirmed article with its near-duplicate link and its actors, tagged in the saved text as an
+    import tags them; if the editor unticked any of the actors offered, the ticked ones are kept instead, as
+    the editor's choice that later saves keep too."""
     article = form.save(commit=False)
     article.created_by = user
-    original_id, _ = NearDuplicateIndex().original_of(article.body)
-    article.near_duplicate_of_id = original_id
+    article.near_duplicate_of_id, _ = original_of(article.body)
+    counts = current_tagger().mentions(article_text(form.cleaned_data), article.language, article.source)
+    chosen = {actor.pk for actor in form.cleaned_data["actors"]}
+    offered = {int(pk) for pk in form.cleaned_data["offered_actors"].split(",") if pk.strip().isdigit()}
+    article.actors_set_by_hand = chosen != offered
     article.save()
-    counts = ActorTagger.from_registry().mentions(article_text(form.cleaned_data), article.language, article.source)
-    rows = [ArticleActor(article=article, actor=actor, mention_count=counts.get(actor.pk, 1))
-            for actor in form.cleaned_data["actors"]]  # fmt: skip
-    ArticleActor.objects.bulk_create(rows)
+    tags = {pk: counts.get(pk, 1) for pk in chosen} if article.actors_set_by_hand else counts
+    ArticleActor.objects.bulk_create(
+        [ArticleActor(article=article, actor_id=actor_id, mention_count=count) for actor_id, count in tags.items()]
+    )
     return article
 
 
@@ -134,18 +140,14 @@ class IngestAdminMixin:
 
     @admin.action(description="Re-run actor tagging on the selected articles", permissions=["change"])
     def retag_actors(self, request, queryset):
-        tagger, changed = ActorTagger.from_registry(), 0
+        """An editor's explicit request: hand-set tags are replaced too, and later saves tag automatically."""
+        tagger, changed = current_tagger(), 0
         for article in queryset.select_related("source"):
-            text = article_text({"title": article.title, "lede": article.lede, "body": article.body})
-            counts = tagger.mentions(text, article.language, article.source)
-            if counts != dict(article.actor_mentions.values_list("actor_id", "mention_count")):
-                with transaction.atomic():
-                    article.actor_mentions.all().delete()
-                    ArticleActor.objects.bulk_create(
-                        [ArticleActor(article=article, actor_id=a, mention_count=n) for a, n in counts.items()]
-                    )
+            with transaction.atomic():
+                if retag(article, tagger):
                     enqueue(article.pk, IndexTask.Action.UPDATE)
-                changed += 1
+                    changed += 1
+        queryset.filter(actors_set_by_hand=True).update(actors_set_by_hand=False)
         self.message_user(request, f"Re-tagged {queryset.count()} articles; {changed} changed.", messages.SUCCESS)
 
     @admin.action(description="Re-index the selected articles", permissions=["change"])

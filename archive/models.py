@@ -359,6 +359,10 @@ class Article(models.Model):
     provenance = models.CharField(max_length=1000, blank=True, help_text="Where the text was imported from.")
 
     is_published = models.BooleanField(default=True)
+    actors_set_by_hand = models.BooleanField(
+        default=False,
+        help_text="Keep the actor tags as an editor set them. Unticked, every save tags the actors the text names.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -381,7 +385,11 @@ class Article(models.Model):
         if self.slug and self.slug != new_slug and self.pk:
             ArticleSlug.objects.get_or_create(article_id=self.pk, slug=self.slug)
         self.slug = new_slug
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        from archive.ingest.dedupe import remember  # the near-duplicate keys are written with the article
+
+        remember(self, adding, getattr(self, "minhash", None))
 
     def get_absolute_url(self):
         return reverse("archive:article", args=[self.pk, self.slug or "article"])
@@ -502,6 +510,26 @@ class ArticleActor(models.Model):
         return f"{self.actor} ×{self.mention_count}"
 
 
+class NearDuplicateKeys(models.Model):
+    """An article's MinHash signature and its LSH band keys (archive/ingest/dedupe.py), written with the
+    article, so a near-duplicate check is one indexed look-up per band instead of a scan of every body."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    content_hash = models.CharField(max_length=64, help_text="The body these keys were computed from.")
+    minhash = models.BinaryField(help_text="The signature's hash values (uint64, little-endian).")
+    band_0 = models.BigIntegerField(db_index=True)
+    band_1 = models.BigIntegerField(db_index=True)
+    band_2 = models.BigIntegerField(db_index=True)
+    band_3 = models.BigIntegerField(db_index=True)
+    band_4 = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name_plural = "near-duplicate keys"
+
+    def __str__(self):
+        return f"near-duplicate keys of article {self.article_id}"
+
+
 class IndexTask(models.Model):
     """One pending change to the search index (transactional outbox).
 
@@ -515,15 +543,22 @@ class IndexTask(models.Model):
         UPDATE = "update", "Update"
         DELETE = "delete", "Delete"
 
+    class Priority(models.IntegerChoices):
+        # Lower first: an editor's change is applied before a bulk import's backlog.
+        EDITOR = 0, "Editor"
+        BULK = 10, "Bulk import"
+
     article_id = models.PositiveIntegerField(db_index=True)
     action = models.CharField(max_length=10, choices=Action.choices)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.EDITOR)
     created_at = models.DateTimeField(auto_now_add=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     not_before = models.DateTimeField(default=datetime.datetime.min.replace(tzinfo=datetime.UTC))
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["priority", "id"]
+        indexes = [models.Index(fields=["priority", "id"], name="indextask_priority_order")]
 
     def __str__(self):
         return f"{self.action} article {self.article_id}"

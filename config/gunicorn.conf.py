@@ -25,6 +25,12 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 start_indexer = os.environ.get("START_INDEXER", "true").lower() in {"1", "true", "yes"}
+if start_indexer:
+    # The indexer is the one writer: workers leave changes to it. Set before the app is preloaded.
+    os.environ.setdefault("SEARCH_INDEX_ON_COMMIT", "false")
+# The app is loaded once, before the workers fork, and what pasting an article needs is
+# warmed up there (warm_ingest): the workers share it instead of each loading it in a request.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in {"1", "true", "yes"}
 
 MANAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "manage.py")
 INDEXER_CHECK_SECONDS = 5
@@ -34,7 +40,7 @@ _stopping = threading.Event()
 
 def _start_indexer():
     global _indexer
-    interval = os.environ.get("INDEXER_INTERVAL", "1.0")
+    interval = os.environ.get("INDEXER_INTERVAL", "0.5")
     _indexer = subprocess.Popen([sys.executable, MANAGE, "run_indexer", "--interval", interval])
 
 
@@ -48,13 +54,31 @@ def _supervise_indexer(log):
 
 def on_starting(server):
     if start_indexer:
-        # The indexer is the one writer: workers (forked after this hook) leave changes to it.
-        os.environ.setdefault("SEARCH_INDEX_ON_COMMIT", "false")
         _start_indexer()
         threading.Thread(target=_supervise_indexer, args=(server.log,), daemon=True).start()
 
 
+def warm_ingest(log):
+    """Load lingua's language models (about 10 s and 400 MB) and compile the actor tagger before the
+    workers fork, so "Add article from text" answers in a second in every worker from the first paste."""
+    if not preload_app:
+        return
+    try:
+        from django.db import connections
+
+        from archive.ingest.language import detect_language
+        from archive.ingest.tagging import current_tagger
+
+        detect_language("warming up")
+        tagger = current_tagger()
+        tagger.entries(True), tagger.entries(False)
+        connections.close_all()  # no connection may be shared with the forked workers
+    except Exception:
+        log.warning("could not warm up the ingest tools; the first paste in each worker will", exc_info=True)
+
+
 def when_ready(server):
+    warm_ingest(server.log)
     host, _, port = bind.rpartition(":")
     print(
         f"\n  Security Press Archive is running at http://{host or '127.0.0.1'}:{port}/  (Ctrl+C stops it)\n",

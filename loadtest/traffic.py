@@ -7,6 +7,7 @@ import re
 import string
 import sys
 import time
+from html import unescape
 
 import httpx
 
@@ -56,6 +57,7 @@ class Stats:
         self.undead = []
         self.save_delays = []
         self.deleted = []
+        self.drafts_lost = []  # pasted texts the editor could not save through "add from text"
         self.transport_errors = []  # timeouts and refused connections: failures, like a 5xx
 
     def record(self, response, elapsed, bucket):
@@ -96,6 +98,31 @@ class Editor:
         match = re.search(r"/admin/archive/article/(\d+)/change/", response.headers.get("location", ""))
         return int(match.group(1)) if response.status_code == 302 and match else None
 
+    async def save_from_text(self, word, source_id):
+        """Paste a page on "Add article from text or HTML", confirm the extracted draft as it comes (source
+        chosen), and return the new article's id; None, and a lost draft recorded, when it is not saved."""
+        started = time.perf_counter()
+        try:
+            page = await self.client.post(PASTE_PAGE, data={"csrfmiddlewaretoken": self.token, "extract": "1",
+                                                            "text": pasted_page(word), "url": ""})  # fmt: skip
+            self.stats.record(page, time.perf_counter() - started, self.stats.saves)
+            form = draft_form(page.text, source_id, self.token) if page.status_code == 200 else None
+            if form is None:
+                self.stats.drafts_lost.append(f"{word}: extraction answered {page.status_code}")
+                return None
+            started = time.perf_counter()
+            response = await self.client.post(PASTE_PAGE, data=form)
+        except httpx.HTTPError as error:
+            self.stats.transport_errors.append(f"{error!r} pasting {word}")
+            self.stats.drafts_lost.append(f"{word}: {error!r}")
+            return None
+        self.stats.record(response, time.perf_counter() - started, self.stats.saves)
+        match = re.search(r"/admin/archive/article/(\d+)/change/", response.headers.get("location", ""))
+        if response.status_code != 302 or not match:
+            self.stats.drafts_lost.append(f"{word}: confirming answered {response.status_code}")
+            return None
+        return int(match.group(1))
+
     async def delete(self, pk):
         started = time.perf_counter()
         try:
@@ -126,6 +153,39 @@ def article_form(word, source_id, csrf_token):
         "actor_mentions-MAX_NUM_FORMS": "1000",
         "_continue": "Save and continue editing",
     }
+
+
+PASTE_PAGE = "/admin/archive/article/add-from-text/"
+DRAFT_FIELDS = ("title", "lede", "body", "author", "section", "language", "url", "published_on", "published_time",
+                "date_precision", "date_note", "captions", "contact", "provenance", "offered_actors")  # fmt: skip
+
+
+def pasted_page(word):
+    """A press release as an editor pastes it: title, date line, body naming a few actors, contact block."""
+    return (
+        f"Defence ministers agree on air defence {word}\n\n"
+        "Published 4 May 2024\n\n"
+        f"NATO defence ministers met in Riga on Friday and agreed to strengthen air defence of the Baltic states. "
+        f"Russia's build-up near the border was discussed, the ministry said. Marker {word}.\n\n"
+        "The ministers also agreed to meet again in Vilnius before the summit, where arms control and "
+        "the support for Ukraine will be on the agenda.\n"
+    )
+
+
+def draft_form(html, source_id, csrf_token):
+    """The extracted draft's fields as the paste page pre-filled them, the offered actors all ticked."""
+    if 'name="offered_actors"' not in html:
+        return None
+    form = {"csrfmiddlewaretoken": csrf_token, "source": str(source_id), "confirm": "1"}
+    for name in DRAFT_FIELDS:
+        value = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+            rf'<textarea name="{name}"[^>]*>\s*(.*?)</textarea>', html, re.S
+        )
+        form[name] = unescape(value.group(1)) if value else ""
+    selected = re.search(r'<select name="date_precision".*?<option value="(\w+)" selected>', html, re.S)
+    form["date_precision"] = selected.group(1) if selected else "unknown"
+    form["actors"] = re.findall(r'<input type="checkbox" name="actors" value="(\d+)"[^>]*checked', html)
+    return form
 
 
 def marker_word():

@@ -14,8 +14,8 @@ from archive.ingest import pipeline
 from archive.ingest.dates import parse_date_line
 from archive.ingest.manifest import Manifest
 from archive.ingest.pipeline import Importer
-from archive.management.commands import import_articles
 from archive.models import Actor, Article, ArticleActor, IndexTask, Source
+from archive.search import outbox
 from archive.search.outbox import drain_all
 from tests.ingest_helpers import EXAMPLES, SEED_FIXTURE, article_summary, load_seed_fixture, make_registry
 
@@ -267,7 +267,7 @@ def test_an_import_applies_index_changes_in_bulk_not_per_chunk(tmp_path, transac
     of BULK_BATCH_SIZE articles, not one per transaction (chunk), and leaves nothing queued."""
     monkeypatch.setattr(pipeline, "CHUNK_SIZE", 2)
     monkeypatch.setattr(pipeline, "BULK_BATCH_SIZE", 3)
-    monkeypatch.setattr(import_articles, "BULK_BATCH_SIZE", 3)
+    monkeypatch.setattr(outbox, "BULK_BATCH_SIZE", 3)
     batches = []
     apply_changes = search_index.apply_changes
 

@@ -5,13 +5,22 @@ import json
 import re
 
 import pytest
-from datasketch import MinHash
 from django.core.management import call_command
 
-from archive.ingest.dedupe import EMPTY_MINHASH, NUM_PERM, NearDuplicateIndex, shingles, signature
+from archive.ingest.dedupe import (
+    BANDS,
+    NEAR_DUPLICATE_THRESHOLD,
+    NUM_PERM,
+    ROWS,
+    empty_minhash,
+    original_of,
+    shingles,
+    signature,
+)
 from archive.ingest.pipeline import Importer
 from archive.models import Article
 from archive.search.outbox import drain_all
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -72,12 +81,10 @@ def test_a_copy_whose_original_is_filtered_out_still_shows_when_collapsed(client
 
 
 def test_short_or_different_texts_are_not_near_duplicates():
-    index = NearDuplicateIndex()
-    index.loaded = True
-    index.add(1, WIRE * 2)
-    assert index.original_of("Too short to compare.")[0] is None
-    assert index.original_of(WIRE * 2 + "With a line added by the second paper.")[0] == 1
-    assert index.original_of(" ".join(reversed(WIRE.split())) * 2)[0] is None
+    original = make_article("Wire", WIRE * 2)
+    assert original_of("Too short to compare.")[0] is None
+    assert original_of(WIRE * 2 + "With a line added by the second paper.")[0] == original.pk
+    assert original_of(" ".join(reversed(WIRE.split())) * 2)[0] is None
 
 
 def test_a_restored_backup_keeps_ids_and_near_duplicate_links(wire_copies, tmp_path):
@@ -92,8 +99,17 @@ def test_a_restored_backup_keeps_ids_and_near_duplicate_links(wire_copies, tmp_p
 
 
 def test_signatures_equal_a_fresh_minhash_and_leave_the_shared_one_empty():
+    from datasketch import MinHash
+
     fresh = MinHash(num_perm=NUM_PERM)
     fresh.update_batch(list(shingles(WIRE * 2)))
     assert (signature(WIRE * 2).digest() == fresh.digest()).all()
     assert signature(" ".join(reversed(WIRE.split())) * 2).jaccard(fresh) < 0.5
-    assert EMPTY_MINHASH.is_empty()
+    assert empty_minhash().is_empty()
+
+
+def test_the_stored_band_keys_use_datasketchs_bands_for_the_threshold():
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=NEAR_DUPLICATE_THRESHOLD, num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == (BANDS, ROWS)

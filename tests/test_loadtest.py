@@ -36,3 +36,19 @@ def test_the_verdict_needs_every_check():
     assert not passed({"load": {**load, "read_p95_ms": 1000.0}})
     assert not passed({"load": load, "fault_disk_full": {"ok": False}})
     assert percentile([0.1, 0.2, 0.3, 0.4], 0.5) == 300.0
+
+
+@pytest.mark.django_db
+def test_the_load_runs_paste_editor_confirms_the_extracted_draft_as_an_editor_would(client, editor):
+    from archive.models import Article
+    from loadtest.traffic import PASTE_PAGE, draft_form, pasted_page
+    from tests.factories import make_source
+
+    source = make_source("Load News")
+    page = client.post(PASTE_PAGE, {"text": pasted_page("zqmarker"), "url": "", "extract": "1"})
+    form = draft_form(page.content.decode(), source.pk, "")
+    response = client.post(PASTE_PAGE, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get()
+    assert "zqmarker" in article.body and article.source == source
+    assert article.published_on.isoformat() == "2024-05-04"

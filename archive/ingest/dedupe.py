@@ -3,21 +3,30 @@
 Exact duplicates are caught by the content hash; this finds texts whose 5-word shingles
 overlap by at least NEAR_DUPLICATE_THRESHOLD (Jaccard), so a republished story is stored
 and linked to the first copy the archive received.
+
+Every article's signature and its LSH band keys are kept in the database (NearDuplicateKeys,
+written whenever an article's body is saved), so a check is one indexed look-up per band and
+a Jaccard estimate for the few articles that share a band: nothing loads the archive.
 """
 
+import functools
+import hashlib
 import re
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+from django.db.models import Q
 
-from archive.models import Article, normalise_body
+from archive.models import Article, NearDuplicateKeys, normalise_body
 
 NEAR_DUPLICATE_THRESHOLD = 0.9
 SHINGLE_WORDS = 5
 MIN_SHINGLES = 20  # shorter texts share too few shingles for the estimate to mean anything
 NUM_PERM = 128
-# Each MinHash draws its NUM_PERM random permutations when created (a sixth of a signature's
-# time); copies of this empty one share them. They are the same for every seed-1 MinHash.
-EMPTY_MINHASH = MinHash(num_perm=NUM_PERM)
+# datasketch's MinHashLSH choice of bands × rows for the threshold and NUM_PERM (a test checks
+# it): two texts share a band key when all the band's rows agree.
+BANDS, ROWS = 5, 25
+BAND_FIELDS = [f"band_{band}" for band in range(BANDS)]
+assert all(hasattr(NearDuplicateKeys, name) for name in BAND_FIELDS), "NearDuplicateKeys needs a column per band"
 
 
 def shingles(text):
@@ -25,58 +34,97 @@ def shingles(text):
     return {" ".join(tokens[i : i + SHINGLE_WORDS]).encode("utf-8") for i in range(len(tokens) - SHINGLE_WORDS + 1)}
 
 
+@functools.cache
+def empty_minhash():
+    """Each MinHash draws its NUM_PERM random permutations when created (a sixth of a signature's
+    time); copies of this empty one share them. They are the same for every seed-1 MinHash.
+    datasketch is imported on first use: it loads scipy, seconds that every manage.py command paid."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM)
+
+
 def signature(text):
     found = shingles(text)
     if len(found) < MIN_SHINGLES:
         return None
-    minhash = EMPTY_MINHASH.copy()
+    minhash = empty_minhash().copy()
     minhash.update_batch(list(found))
     return minhash
 
 
-class NearDuplicateIndex:
-    """The archive's bodies as MinHash signatures; loaded from the database on first use."""
+def band_keys(minhash):
+    """One signed 64-bit key per band: a hash of the band's number and its rows' values."""
+    values = minhash.hashvalues.astype("<u8")
+    keys = []
+    for band in range(BANDS):
+        rows = values[band * ROWS : (band + 1) * ROWS].tobytes()
+        digest = hashlib.blake2b(rows, digest_size=8, person=b"band%d" % band)
+        keys.append(int.from_bytes(digest.digest(), "little", signed=True))
+    return keys
 
-    def __init__(self, threshold=NEAR_DUPLICATE_THRESHOLD):
-        self.threshold = threshold
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self.signatures = {}
-        self.originals = {}  # article id → the original it republishes (itself for an original)
-        self.loaded = False
 
-    def load(self):
-        if self.loaded:
+def keys_row(article_id, content_hash, minhash):
+    """The NearDuplicateKeys row for an article (unsaved)."""
+    row = NearDuplicateKeys(article_id=article_id, content_hash=content_hash,
+                            minhash=minhash.hashvalues.astype("<u8").tobytes())  # fmt: skip
+    for name, key in zip(BAND_FIELDS, band_keys(minhash), strict=True):
+        setattr(row, name, key)
+    return row
+
+
+def remember(article, adding=False, minhash=None):
+    """Keep the article's keys in step with its body (called by Article.save). A body too short to compare
+    has no keys. `minhash`: the body's signature, when the caller computed it already."""
+    if not adding:
+        stored = NearDuplicateKeys.objects.filter(article_id=article.pk).values_list("content_hash", flat=True)
+        if list(stored) == [article.content_hash]:
             return
-        self.loaded = True
-        rows = Article.objects.values_list("pk", "body", "near_duplicate_of_id").order_by("pk")
-        for pk, body, original in rows.iterator(chunk_size=500):
-            self.add(pk, body, original)
+        NearDuplicateKeys.objects.filter(article_id=article.pk).delete()
+    minhash = minhash or signature(article.body)
+    if minhash is not None:
+        keys_row(article.pk, article.content_hash, minhash).save(force_insert=True)
 
-    def add(self, article_id, body, original_id=None, minhash=None):
-        minhash = minhash or signature(body)
-        self.originals[article_id] = original_id or article_id
-        if minhash is None or article_id in self.signatures:
-            return
-        self.signatures[article_id] = minhash
-        self.lsh.insert(article_id, minhash)
 
-    def original_of(self, body, minhash=None):
-        """The id of the original this body republishes, or None. Returns (id, similarity)."""
-        self.load()
-        minhash = minhash or signature(body)
-        if minhash is None:
-            return None, 0.0
-        best, best_similarity = None, 0.0
-        for candidate in self.lsh.query(minhash):
-            similarity = minhash.jaccard(self.signatures[candidate])
-            if similarity >= self.threshold and (similarity, -candidate) > (best_similarity, -(best or 0)):
-                best, best_similarity = candidate, similarity
-        if best is None:
-            return None, 0.0
-        return self.originals.get(best, best), best_similarity
+def original_of(body, minhash=None, exclude=None):
+    """The id of the original this body republishes, and the similarity; (None, 0.0) when there is none.
 
-    def forget(self, article_id):
-        if article_id in self.signatures:
-            self.lsh.remove(article_id)
-            del self.signatures[article_id]
-        self.originals.pop(article_id, None)
+    Candidates are the articles sharing a band key; the best one at or above the threshold wins (on a tie
+    the oldest), and its own original, if it is itself a copy, is the answer."""
+    minhash = minhash or signature(body)
+    if minhash is None:
+        return None, 0.0
+    shares_a_band = Q()
+    for name, key in zip(BAND_FIELDS, band_keys(minhash), strict=True):
+        shares_a_band |= Q(**{name: key})
+    candidates = NearDuplicateKeys.objects.filter(shares_a_band)
+    if exclude is not None:
+        candidates = candidates.exclude(article_id=exclude)
+    mine = minhash.hashvalues.astype("<u8")
+    best, best_similarity = None, 0.0
+    for candidate, stored in candidates.values_list("article_id", "minhash"):
+        similarity = float(np.mean(np.frombuffer(bytes(stored), dtype="<u8") == mine))
+        if similarity >= NEAR_DUPLICATE_THRESHOLD and (similarity, -candidate) > (best_similarity, -(best or 0)):
+            best, best_similarity = candidate, similarity
+    if best is None:
+        return None, 0.0
+    original = Article.objects.filter(pk=best).values_list("near_duplicate_of_id", flat=True).first()
+    return original or best, best_similarity
+
+
+def fill_missing_keys(article_model, keys_model, batch_size=500):
+    """Compute the keys of every article that has none (a migration's or a bulk load's backfill); returns
+    how many were written. Takes the models so that a migration can pass its historical ones."""
+    have = set(keys_model.objects.values_list("article_id", flat=True))
+    missing = [pk for pk in article_model.objects.order_by("pk").values_list("pk", flat=True) if pk not in have]
+    written = 0
+    for start in range(0, len(missing), batch_size):
+        rows = article_model.objects.filter(pk__in=missing[start : start + batch_size])
+        batch = []
+        for pk, body, content_hash in rows.values_list("pk", "body", "content_hash"):
+            minhash = signature(body)
+            if minhash is not None:
+                row = keys_row(pk, content_hash, minhash)
+                batch.append(keys_model(**{field.attname: getattr(row, field.attname) for field in row._meta.fields}))
+        written += len(keys_model.objects.bulk_create(batch))
+    return written

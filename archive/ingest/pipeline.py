@@ -1,10 +1,13 @@
 """Import raw records as articles: each saved atomically, nothing stored twice, every failure reported.
 
-Records are saved in chunks (one transaction per chunk, one savepoint per article); a
-failed article rolls back alone. The search index is updated after every thousand saved
-articles (outbox.BULK_BATCH_SIZE) rather than after each chunk: each index commit costs
-far more than its articles do. A dry run does all of it inside one transaction and rolls
-it back.
+Each chunk of records is first prepared outside any transaction (extraction, actor tagging,
+the near-duplicate signature: nearly all of an import's work), then written in one short
+transaction (one savepoint per article; a failed article rolls back alone), so an editor's
+save waits a fraction of a second for the database at most. The search index is updated
+after every thousand saved articles (outbox.BULK_BATCH_SIZE), each batch in one index
+commit; while run_indexer runs, the import never writes the index and leaves its changes,
+queued behind editors' own, to the indexer. A dry run does all of it inside one
+transaction and rolls it back.
 """
 
 import math
@@ -17,16 +20,18 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 
 from archive.ingest.actors import ActorTagger, article_text
-from archive.ingest.dedupe import NearDuplicateIndex, signature
+from archive.ingest.dedupe import original_of, signature
 from archive.ingest.extract import draft_from
 from archive.ingest.manifest import Manifest, with_metadata
 from archive.ingest.readers import RawRecord, ReadFailure, UnreadableInput, input_files, read_path
 from archive.ingest.source_kinds import infer_kind
 from archive.ingest.speakers import SpeakerResolver
 from archive.models import Actor, Article, ArticleActor, Source, article_hash, iso_at_precision
-from archive.search.outbox import BULK_BATCH_SIZE, applied_in_bulk, drain_quietly
+from archive.search.outbox import BULK_BATCH_SIZE, applied_in_bulk, drain_quietly, indexer_running
 
-CHUNK_SIZE = 100
+# Records per transaction. Only the writes happen inside it (about 5 ms an article), so
+# another writer waits for at most about a tenth of a second.
+CHUNK_SIZE = 25
 STATUSES = ("imported", "updated", "duplicate", "near-duplicate", "failed")
 SAVED = {"imported", "updated", "near-duplicate"}
 UPDATABLE = ("title", "lede", "body", "author", "section", "language", "url", "published_on", "published_time",
@@ -39,6 +44,19 @@ class Outcome:
     origin: str
     message: str = ""
     article_id: int | None = None
+
+
+@dataclass
+class Prepared:
+    """A record's draft with what saving it needs, computed before the write transaction opens."""
+
+    draft: object
+    fields: dict
+    body_hash: str
+    restore: tuple = (None, None)
+    translation_of: int | None = None
+    minhash: object = None
+    mentions: dict | None = None
 
 
 class DryRunRollback(Exception):
@@ -57,11 +75,11 @@ class Importer:
         self.restored_ids = False
         self.tagger = ActorTagger.from_registry()
         self.speakers = SpeakerResolver(self.tagger)
-        self.near = NearDuplicateIndex()
         self.sources = {}
         self.known_sources = known_sources()
         self.actor_ids = dict(Actor.objects.values_list("slug", "pk"))
         self.unindexed = 0
+        self.writes_index = not dry_run and not indexer_running()
 
     def records(self, paths):
         files = [path for path in input_files(paths) if not self.manifest.is_itself(path)]
@@ -97,63 +115,90 @@ class Importer:
             yield from self._import_chunk(chunk)
 
     def _import_chunk(self, chunk):
+        prepared = [self.prepare(item) for item in chunk]
         with transaction.atomic():
-            outcomes = [self.import_one(item) for item in chunk]
+            outcomes = [self.write(item) for item in prepared]
         for outcome in outcomes:
             self.counts[outcome.status] += 1
         self.unindexed += sum(outcome.status in SAVED for outcome in outcomes)
-        if self.unindexed >= BULK_BATCH_SIZE and not self.dry_run:
-            # One index commit for them all; whatever is left or refused, the caller's drain_all applies.
+        if self.unindexed >= BULK_BATCH_SIZE and self.writes_index:
+            # One index commit for them all; whatever is left or refused, the command's last drain applies.
             drain_quietly(limit=self.unindexed)
             self.unindexed = 0
         return outcomes
 
     def import_one(self, item):
+        """Prepare and save one record in its own transaction (the admin's preview and tests)."""
+        with transaction.atomic():
+            return self.write(self.prepare(item))
+
+    def prepare(self, item):
+        """The record as a Prepared draft, or its failure as an Outcome. Reads the database, never writes."""
         if isinstance(item, ReadFailure):
             return Outcome("failed", item.origin, item.reason)
         try:
             draft = draft_from(item, self.known_sources, self.default_source, self.default_language)
-            with transaction.atomic():
-                return self.save(draft)
-        except UnreadableInput as error:
-            return Outcome("failed", item.origin, str(error))
-        except ValidationError as error:
-            return Outcome(
-                "failed", item.origin, "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
-            )
-        except (DatabaseError, ValueError, TypeError) as error:
-            return Outcome("failed", item.origin, f"could not be saved: {error}")
+            fields = dict(draft.fields)
+            expected_hash = fields.pop("expected_hash", "")
+            restore = (fields.pop("restore_id", None), fields.pop("restore_original_id", None))
+            stated = iso_at_precision(fields.get("published_on"), fields["date_precision"])
+            body_hash = article_hash(fields["body"], fields["title"], stated, fields.get("url"))
+            prepared = Prepared(draft, fields, body_hash, restore, fields.pop("translation_of", None))
+            if expected_hash and expected_hash != prepared.body_hash:
+                draft.notes.append("the record's content_hash does not match its body; the body was kept as given")
+            if self.update or not Article.objects.filter(content_hash=prepared.body_hash).exists():
+                prepared.minhash = signature(fields["body"])
+                prepared.mentions = self.mentions_for(draft, fields, self.provisional_source(draft))
+            return prepared
+        except Exception as error:
+            return self.failure(item.origin, error)
 
-    def save(self, draft):
+    def write(self, prepared):
+        if isinstance(prepared, Outcome):
+            return prepared
+        try:
+            with transaction.atomic():
+                return self.save(prepared)
+        except Exception as error:
+            return self.failure(prepared.draft.origin, error)
+
+    @staticmethod
+    def failure(origin, error):
+        """The outcome of a record that could not be imported; errors not about the record propagate."""
+        if isinstance(error, UnreadableInput):
+            return Outcome("failed", origin, str(error))
+        if isinstance(error, ValidationError):
+            return Outcome("failed", origin, "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items()))
+        if isinstance(error, DatabaseError | ValueError | TypeError):
+            return Outcome("failed", origin, f"could not be saved: {error}")
+        raise error
+
+    def save(self, prepared):
         """Identity is the text (content hash); a URL is shared by a page's translations and by distinct texts."""
-        fields = dict(draft.fields)
-        expected_hash = fields.pop("expected_hash", "")
-        restore = (fields.pop("restore_id", None), fields.pop("restore_original_id", None))
-        translation_of = fields.pop("translation_of", None)
-        stated = iso_at_precision(fields.get("published_on"), fields["date_precision"])
-        body_hash = article_hash(fields["body"], fields["title"], stated, fields.get("url"))
-        if expected_hash and expected_hash != body_hash:
-            draft.notes.append("the record's content_hash does not match its body; the body was kept as given")
-        existing, at_url = articles_with(body_hash, fields.get("url"))
+        fields = prepared.fields
+        existing, at_url = articles_with(prepared.body_hash, fields.get("url"))
         same_language = [article for article in at_url if article.language == fields["language"]]
         if existing is None and self.update and len(same_language) == 1:
             existing = same_language[0]  # --update: the text at this URL in this language is replaced
         if existing is not None:
-            return self._existing(existing, draft, fields)
-        if translation_of is None:
-            translation_of = original_for_translation(at_url, fields)
-        return self._create(draft, fields, restore, translation_of)
+            return self._existing(existing, prepared)
+        if prepared.translation_of is None:
+            prepared.translation_of = original_for_translation(at_url, fields)
+        return self._create(prepared)
 
-    def _existing(self, article, draft, fields):
+    def _existing(self, article, prepared):
+        draft = prepared.draft
         if not self.update:
             return Outcome("duplicate", draft.origin, f"already in the archive as #{article.pk} “{article.title}”",
                            article.pk)  # fmt: skip
-        changed = self._apply(article, draft, fields)
+        changed = self._apply(article, prepared)
         if not changed:
             return Outcome("duplicate", draft.origin, f"unchanged: #{article.pk} “{article.title}”", article.pk)
         return Outcome("updated", draft.origin, f"#{article.pk}: {', '.join(changed)} updated", article.pk)
 
-    def _apply(self, article, draft, fields):
+    def _apply(self, article, prepared):
+        """Update the article from the record; an editor's hand-set actor tags are kept."""
+        draft, fields = prepared.draft, prepared.fields
         source = self.source_for(draft)
         changed = [name for name in UPDATABLE if name in fields and fields[name] != getattr(article, name)]
         changed += ["source"] if source.pk != article.source_id else []
@@ -161,23 +206,25 @@ class Importer:
             if name != "source":
                 setattr(article, name, fields[name])
         article.source = source
-        mentions = self.mentions_for(draft, fields, source)
+        mentions = prepared.mentions if prepared.mentions is not None else self.mentions_for(draft, fields, source)
         old = {actor: (count, role) for actor, count, role in
                article.actor_mentions.values_list("actor_id", "mention_count", "role")}  # fmt: skip
-        if mentions != old:
-            changed.append("actors")
-        if changed:
+        retag = mentions != old and not article.actors_set_by_hand
+        if changed or retag:
             article.full_clean(exclude=["content_hash"], validate_unique=False)
             article.save()
+        if retag:
+            changed.append("actors")
             article.actor_mentions.all().delete()
             self._tag(article, mentions)
         return changed
 
-    def _create(self, draft, fields, restore=(None, None), translation_of=None):
-        minhash = signature(fields["body"])
-        original_id, similarity = self.near.original_of(fields["body"], minhash)
+    def _create(self, prepared):
+        draft, fields, minhash = prepared.draft, prepared.fields, prepared.minhash
+        original_id, similarity = original_of(fields["body"], minhash)
         article = Article(**{name: value for name, value in fields.items() if name in UPDATABLE})
-        restore_id, restore_original_id = restore
+        article.minhash = minhash  # saved with the article's near-duplicate keys, not computed twice
+        restore_id, restore_original_id = prepared.restore
         if restore_id and not Article.objects.filter(pk=restore_id).exists():
             article.pk = restore_id  # a restored backup keeps its permalinks
             self.restored_ids = True
@@ -185,13 +232,13 @@ class Importer:
             original_id, similarity = restore_original_id, 1.0
         article.source = self.source_for(draft)
         article.near_duplicate_of_id = original_id
+        translation_of = prepared.translation_of
         if translation_of and Article.objects.filter(pk=translation_of).exists():
             article.translation_of_id = translation_of
         article.full_clean(exclude=["content_hash", "slug"], validate_unique=False)
         article.save()
-        mentions = self.mentions_for(draft, fields, article.source)
-        self._tag(article, mentions)
-        self.near.add(article.pk, fields["body"], original_id, minhash)
+        mentions = prepared.mentions
+        self._tag(article, mentions if mentions is not None else self.mentions_for(draft, fields, article.source))
         if article.translation_of_id:
             draft.notes.insert(0, f"a translation of #{translation_of} (same URL, another language)")
         notes = "; ".join(draft.notes)
@@ -228,11 +275,20 @@ class Importer:
         )
 
     def source_for(self, draft):
-        hint = draft.source
-        key = (hint.slug, hint.name.casefold(), hint.domain, tuple(hint.alternatives))
+        key = source_key(draft.source)
         if key not in self.sources:
-            self.sources[key] = find_or_create_source(hint)
+            self.sources[key] = find_or_create_source(draft.source)
         return self.sources[key]
+
+    def provisional_source(self, draft):
+        """The source the draft will be saved under, unsaved if it is new: tagging needs only its name."""
+        hint = draft.source
+        found = self.sources.get(source_key(hint)) or find_existing_source(hint)
+        return found or Source(name=hint.name or hint.slug or hint.domain)
+
+
+def source_key(hint):
+    return (hint.slug, hint.name.casefold(), hint.domain, tuple(hint.alternatives))
 
 
 def articles_with(body_hash, url):

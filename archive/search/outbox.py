@@ -6,7 +6,9 @@ accepted the change; a failure leaves it for the next drain, with the error reco
 """
 
 import datetime
+import fcntl
 import logging
+import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -31,16 +33,20 @@ _applied_on_commit = ContextVar("applied_on_commit", default=True)
 def enqueue(article_id, action):
     """Queue a change inside the caller's transaction, and apply it once that commits
     (unless SEARCH_INDEX_ON_COMMIT is off, or inside `applied_in_bulk()`: then the queue
-    is drained by run_indexer or by the bulk import itself)."""
-    IndexTask.objects.create(article_id=article_id, action=action)
-    if getattr(settings, "SEARCH_INDEX_ON_COMMIT", True) and _applied_on_commit.get():
+    is drained by run_indexer or by the bulk import itself). A bulk import's changes queue
+    behind everyone else's, so an editor's save is applied first."""
+    in_bulk = not _applied_on_commit.get()
+    priority = IndexTask.Priority.BULK if in_bulk else IndexTask.Priority.EDITOR
+    IndexTask.objects.create(article_id=article_id, action=action, priority=priority)
+    if getattr(settings, "SEARCH_INDEX_ON_COMMIT", True) and not in_bulk:
         transaction.on_commit(drain_quietly)
 
 
 @contextmanager
 def applied_in_bulk():
-    """Within the block, commits leave their index changes queued for the caller to apply
-    in large batches (`drain_quietly(limit=…)` along the way, `drain_all(BULK_BATCH_SIZE)` at the end)."""
+    """Within the block, commits leave their index changes queued, at bulk priority, for the
+    caller to apply in large batches (`drain_quietly(limit=…)` along the way, `drain_all(BULK_BATCH_SIZE)`
+    at the end) or for run_indexer."""
     token = _applied_on_commit.set(False)
     try:
         yield
@@ -58,17 +64,27 @@ def drain_quietly(limit=BATCH_SIZE):
         log.warning("search index update deferred", exc_info=True)
 
 
-def pending_tasks(limit=BATCH_SIZE):
-    return list(IndexTask.objects.filter(not_before__lte=timezone.now()).order_by("id")[:limit])
+def pending_tasks(limit=BATCH_SIZE, bulk_limit=None):
+    """Up to `limit` due tasks of the most urgent priority waiting (`bulk_limit`, if given, when
+    those are a bulk import's): an editor's change is never applied in one index commit with a
+    bulk import's, so it waits for one bulk batch at most."""
+    due = IndexTask.objects.filter(not_before__lte=timezone.now())
+    first = due.order_by("priority", "id").values_list("priority", flat=True).first()
+    if first is None:
+        return []
+    if first == IndexTask.Priority.BULK and bulk_limit is not None:
+        limit = bulk_limit
+    return list(due.filter(priority=first).order_by("id")[:limit])
 
 
-def drain(limit=BATCH_SIZE, wait=True):
-    """Apply up to `limit` queued tasks; returns how many were applied. Raises if the engine refuses.
+def drain(limit=BATCH_SIZE, wait=True, bulk_limit=None):
+    """Apply up to `limit` queued tasks (`bulk_limit` if they are a bulk import's); returns how
+    many were applied. Raises if the engine refuses.
 
     With wait=False a busy index is not an error: the tasks stay due, untouched, for
     whoever holds the lock (postponing them would delay their retry for nothing).
     """
-    tasks = pending_tasks(limit)
+    tasks = pending_tasks(limit, bulk_limit)
     if not tasks:
         return 0
     backend = connections["default"].get_backend()
@@ -143,3 +159,48 @@ def drain_all(limit=BATCH_SIZE):
     while applied := drain(limit):
         total += applied
     return total
+
+
+def indexer_lock_path():
+    return os.path.join(settings.VAR_DIR, "run_indexer.lock")
+
+
+@contextmanager
+def indexer_presence():
+    """Held by run_indexer while it runs: an advisory lock on a file, which the system releases
+    if the process dies, so `indexer_running()` never believes in a dead indexer."""
+    os.makedirs(settings.VAR_DIR, exist_ok=True)
+    with open(indexer_lock_path(), "a+b") as file:
+        fcntl.flock(file, fcntl.LOCK_SH)
+        yield
+
+
+def indexer_running():
+    """True while a run_indexer process on this machine is applying the outbox."""
+    try:
+        file = open(indexer_lock_path(), "rb")  # noqa: SIM115  (closed below)
+    except FileNotFoundError:
+        return False
+    with file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(file, fcntl.LOCK_UN)
+        return False
+
+
+def finish_bulk(writes_index):
+    """After a bulk import: apply what it queued, unless run_indexer does that. Never raises: the
+    articles are saved whatever the index does. Returns a sentence for the import's summary."""
+    queued = IndexTask.objects.count()
+    if not writes_index:
+        return f"{queued} index changes queued for the running indexer" if queued else "index up to date"
+    try:
+        drain_all(BULK_BATCH_SIZE)
+    except Exception as error:
+        log.warning("index update deferred at the end of an import", exc_info=True)
+        left = IndexTask.objects.count()
+        return (f"the search index could not be updated ({error}); {left} changes wait in the outbox "
+                "for run_indexer or index_doctor")  # fmt: skip
+    return "index up to date"

@@ -6,7 +6,7 @@ from tqdm import tqdm
 
 from archive.ingest.pipeline import STATUSES, Importer
 from archive.ingest.readers import UnreadableInput
-from archive.search.outbox import BULK_BATCH_SIZE, drain_all
+from archive.search.outbox import finish_bulk
 
 
 class Command(BaseCommand):
@@ -43,15 +43,21 @@ class Command(BaseCommand):
         except UnreadableInput as error:
             raise CommandError(f"--metadata {metadata}: {error}") from None
         progress = tqdm(unit=" records", disable=quiet_progress, file=self.stderr._out, dynamic_ncols=True)
-        for outcome in importer.run(paths):
-            progress.update(1)
-            if outcome.status == "failed" or options["verbosity"] > 1 or dry_run:
-                progress.write(f"{outcome.status:>14}  {outcome.origin}: {outcome.message}", file=self.stdout._out)
+        interrupted = False
+        try:
+            for outcome in importer.run(paths):
+                progress.update(1)
+                if outcome.status == "failed" or options["verbosity"] > 1 or dry_run:
+                    progress.write(f"{outcome.status:>14}  {outcome.origin}: {outcome.message}", file=self.stdout._out)
+        except KeyboardInterrupt:  # Ctrl+C: the chunks written so far stay, and the summary says what they were
+            interrupted = True
         progress.close()
-        if not dry_run:
-            drain_all(BULK_BATCH_SIZE)
+        index_note = "" if dry_run else "; " + finish_bulk(importer.writes_index)
         summary = ", ".join(f"{importer.counts[status]} {status}" for status in STATUSES)
         total = sum(importer.counts.values())
         rate = total / max(time.monotonic() - started, 1e-9)
         prefix = "Dry run, nothing written: would be " if dry_run else ""
-        self.stdout.write(f"{prefix}{summary} ({total} records, {rate:.1f} records/s including indexing)")
+        indexing = "including indexing" if importer.writes_index else "indexing left to run_indexer"
+        self.stdout.write(f"{prefix}{summary} ({total} records, {rate:.1f} records/s {indexing}){index_note}")
+        if interrupted:
+            raise CommandError("interrupted: the records above were imported, the rest were not", returncode=130)

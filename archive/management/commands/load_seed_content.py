@@ -1,7 +1,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from archive.models import Actor, Article, Concept
+from archive.ingest.dedupe import fill_missing_keys
+from archive.models import Actor, Article, Concept, NearDuplicateKeys
 
 SEED_FIXTURES = {"actors": Actor, "concepts": Concept, "seed_articles": Article}
 
@@ -21,4 +22,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"{fixture}: already loaded ({model.objects.count()} rows), left as it is.")
                 continue
             call_command("loaddata", fixture, verbosity=0)
+            fill_missing_keys(Article, NearDuplicateKeys)  # fixtures load raw, past Article.save
             self.stdout.write(f"{fixture}: loaded ({model.objects.count()} rows).")

@@ -38,6 +38,9 @@ WRITE_LOCK_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "2.0"))
 # Segments below this size are merged by saves, ten at a time (merge_small_segments).
 SMALL_SEGMENT_DOCS = 500
 MERGE_AFTER_SMALL_SEGMENTS = 10
+# Documents one save's merge may rewrite: the index's write lock is held meanwhile, and an
+# editor's change waits for it (10 segments of up to 500 documents took 6 s on a busy machine).
+MAX_MERGE_DOCS = 1000
 
 
 def analysed_text_field():
@@ -230,11 +233,17 @@ def merge_small_segments(writer, segments):
 
     Whoosh's own MERGE_SMALL may pick a rebuild's equal-sized segments and rewrite most of
     the index inside one save; here a merge rewrites at most a few thousand documents, and
-    each document is rewritten only a few times before it sits in a large segment."""
+    each document is rewritten only a few times before it sits in a large segment. A merge
+    takes the smallest first and stops at MAX_MERGE_DOCS (but always joins two)."""
     small = sorted((s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS), key=lambda s: s.doc_count_all())
     if len(small) < MERGE_AFTER_SMALL_SEGMENTS:
         return segments
-    merged = small[:MERGE_AFTER_SMALL_SEGMENTS]
+    merged, documents = [], 0
+    for segment in small[:MERGE_AFTER_SMALL_SEGMENTS]:
+        documents += segment.doc_count_all()
+        if documents > MAX_MERGE_DOCS and len(merged) >= 2:
+            break
+        merged.append(segment)
     for segment in merged:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
