@@ -13,7 +13,7 @@ from django.utils import timezone
 from archive.ingest import pipeline
 from archive.ingest.dedupe import fill_missing_keys, original_of, signature
 from archive.management.commands.run_indexer import BATCH_SECONDS, MIN_BATCH, next_limit
-from archive.models import Article, ArticleActor, IndexTask, NearDuplicateKeys
+from archive.models import Actor, Article, ArticleActor, IndexTask, NearDuplicateKeys
 from archive.search import outbox
 from archive.search.outbox import applied_in_bulk, drain, enqueue, indexer_presence, indexer_running, pending_tasks
 from tests.factories import make_actor, make_article, make_source
@@ -181,7 +181,7 @@ def test_an_import_beside_a_running_indexer_leaves_the_index_to_it(tmp_path, var
 
 def test_an_import_ends_with_its_summary_while_another_process_holds_the_index(tmp_path, var_dir, search_index,
                                                                               monkeypatch):  # fmt: skip
-    from archive.search import whoosh_backend
+    from archive.search.whoosh import backend as whoosh_backend
 
     monkeypatch.setattr(whoosh_backend.ArchiveWhooshBackend, "lock_timeout", 0.1)
     search_index.ensure_current()
@@ -251,7 +251,7 @@ def inline(article):
     form = {"actor_mentions-TOTAL_FORMS": str(len(rows)), "actor_mentions-INITIAL_FORMS": str(len(rows))}
     for number, row in enumerate(rows):
         form.update({f"actor_mentions-{number}-id": str(row.pk), f"actor_mentions-{number}-article": str(article.pk),
-                     f"actor_mentions-{number}-actor": str(row.actor_id),
+                     f"actor_mentions-{number}-actor": str(row.actor_id), f"actor_mentions-{number}-role": row.role,
                      f"actor_mentions-{number}-mention_count": str(row.mention_count)})  # fmt: skip
     return form
 
@@ -264,7 +264,8 @@ def test_actors_an_editor_set_by_hand_are_kept_on_later_saves(client, editor):
     finland = make_actor("Finnish Defence Forces")
     change = f"/admin/archive/article/{article.pk}/change/"
     by_hand = {"actor_mentions-TOTAL_FORMS": "1", "actor_mentions-INITIAL_FORMS": "0",
-               "actor_mentions-0-actor": str(finland.pk), "actor_mentions-0-mention_count": "1"}  # fmt: skip
+               "actor_mentions-0-actor": str(finland.pk), "actor_mentions-0-role": "mention",
+               "actor_mentions-0-mention_count": "1"}  # fmt: skip
     assert client.post(change, article_form(source.pk, **by_hand)).status_code == 302
     article.refresh_from_db()
     assert article.actors_set_by_hand
@@ -327,3 +328,15 @@ def test_an_interrupted_import_prints_what_it_imported_and_exits_130(tmp_path, v
     assert error.value.returncode == 130
     assert "25 imported" in out.getvalue()  # the first chunk was written whole
     assert Article.objects.count() == 25
+
+
+def test_retagging_keeps_the_speaker_a_record_named():
+    from archive.ingest.tagging import retag
+
+    make_registry()
+    lavrov = Actor.objects.get(name="Sergey Lavrov")
+    article = make_article("Remarks", body="NATO and Russia were discussed.", source=make_source())
+    ArticleActor.objects.create(article=article, actor=lavrov, role=ArticleActor.Role.SPEAKER)
+    assert retag(article)
+    roles = {m.actor.name: m.role for m in ArticleActor.objects.filter(article=article).select_related("actor")}
+    assert roles == {"Sergey Lavrov": "speaker", "NATO": "mention", "Russia": "mention"}

@@ -34,11 +34,16 @@ def mentions_in(article, tagger=None):
 
 
 def retag(article, tagger=None):
-    """Replace the article's actor tags with those its text names; True if they changed."""
-    found = mentions_in(article, tagger)
-    if found == dict(article.actor_mentions.values_list("actor_id", "mention_count")):
+    """Replace the article's mention tags with those its text names; True if they changed.
+
+    Speakers come from a record's metadata, not from the text, so they are kept as they are.
+    """
+    speakers = set(article.actor_mentions.filter(role=ArticleActor.Role.SPEAKER).values_list("actor_id", flat=True))
+    found = {actor: count for actor, count in mentions_in(article, tagger).items() if actor not in speakers}
+    mentioned = article.actor_mentions.filter(role=ArticleActor.Role.MENTION)
+    if found == dict(mentioned.values_list("actor_id", "mention_count")):
         return False
-    article.actor_mentions.all().delete()
+    mentioned.delete()
     ArticleActor.objects.bulk_create(
         [ArticleActor(article=article, actor_id=actor_id, mention_count=count) for actor_id, count in found.items()]
     )
