@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from archive.search.cluster import elastic
 from archive.search.cluster.client import ClusterRefused, ClusterUnreachable
+from archive.search.document import indexed_version
 
 PAGE = 1000  # hits per page when streaming an export or scanning for index_doctor
 KEEP_ALIVE = "2m"
@@ -170,14 +171,14 @@ class ElasticCluster:
             pass
 
     def scan_versions(self):
-        """{pk: updated} of every indexed document, through a scroll."""
+        """{pk: IndexedVersion} of every indexed document, through a scroll."""
         self.ensure_index()
-        query = {"query": {"match_all": {}}, "_source": ["pk", "updated"]}
+        query = {"query": {"match_all": {}}, "_source": ["pk", "updated", "content_hash"]}
         with self.errors("scroll through the index"):
-            return {
-                int(hit["_source"]["pk"]): int(hit["_source"].get("updated") or 0)
+            return dict(
+                indexed_version(hit["_source"])
                 for hit in self.helpers.scan(self.client, query=query, index=self.alias, size=PAGE, scroll="2m")
-            }
+            )
 
     def health(self):
         with self.errors("report its health"):

@@ -15,6 +15,8 @@ from archive.search.facets import FACETS, KEYWORDS, NUMBER
 LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/ ')
 SPELL_HANDLER = "/archive-spell"
 MAX_DATE_BUCKETS = 20_000
+# What a cursor reads back: ids and index_doctor's versions.
+STORED_FIELDS = {"pk", "dup_of", "updated", "content_hash"}
 
 
 def schema_commands():
@@ -35,6 +37,7 @@ def schema_commands():
         ("date_oldest", "pint", False),
         ("dup_of", "plong", False),
         ("updated", "plong", False),
+        ("content_hash", "string", False),
     ]
     fields += [(facet.field, "pint" if facet.kind == NUMBER else "string", facet.kind == KEYWORDS) for facet in FACETS]
     return {
@@ -44,7 +47,7 @@ def schema_commands():
                 "name": name,
                 "type": type_,
                 "multiValued": multi,
-                "stored": name in {"pk", "dup_of", "updated"},
+                "stored": name in STORED_FIELDS,
                 "indexed": True,
                 # More-like-this reads an article's terms from its term vectors.
                 "termVectors": name in TEXT_FIELD_BOOSTS,

@@ -14,6 +14,7 @@ from urllib3.util.retry import Retry
 
 from archive.search.cluster import solr
 from archive.search.cluster.client import ClusterRefused, ClusterUnreachable
+from archive.search.document import indexed_version
 
 PAGE = 1000
 RETRY_STATUSES = (429, 502, 503, 504)
@@ -141,13 +142,13 @@ class SolrCluster:
         def body(size, cursor):
             return {
                 "query": "*:*",
-                "fields": "pk,updated",
+                "fields": "pk,updated,content_hash",
                 "sort": "id asc",
                 "limit": size,
                 "params": {"cursorMark": cursor},
             }
 
-        return {int(doc["pk"]): int(doc.get("updated") or 0) for doc in self.iter_docs(body, float("inf"))}
+        return dict(indexed_version(doc) for doc in self.iter_docs(body, float("inf")))
 
     def spellcheck(self, form):
         params = {"q": f"text:{solr.escape(form)}", "spellcheck.q": form}

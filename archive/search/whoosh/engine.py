@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from archive.search.document import IndexedVersion
 from archive.search.whoosh.related import related_docnums
 from archive.search.whoosh.results import WhooshResults
 from archive.search.whoosh.searcher import snapshots
@@ -29,7 +30,13 @@ class WhooshEngine:
     def indexed_versions(self):
         snapshot = self.snapshot()
         live = np.flatnonzero(snapshot.live)
-        return dict(zip(snapshot.pk[live].tolist(), snapshot.updated[live].tolist(), strict=True))
+        hashes = snapshot.content_hashes()
+        return {
+            pk: IndexedVersion(updated, hashes[docnum])
+            for docnum, pk, updated in zip(
+                live.tolist(), snapshot.pk[live].tolist(), snapshot.updated[live].tolist(), strict=True
+            )
+        }
 
     def rebuild(self, batch_size=500, progress=None):
         from archive.search.whoosh.rebuild import rebuild
