@@ -1,11 +1,15 @@
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from haystack import connections
+from whoosh import index as whoosh_index
 
 from archive.models import Article, IndexTask
 from archive.search.analysis import analysed_text
 from archive.search.doctor import find_drift
 from archive.search.outbox import drain_all
+from archive.search.whoosh.backend import archive_schema, whoosh_document
+from archive.search.whoosh.searcher import snapshots
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -47,4 +51,29 @@ def test_reindexing_a_batch_replaces_each_entry_and_never_adds_a_copy(search_ind
     renamed = search_index.parser.parse(f"title:{analysed_text('renamed', 'en')}")
     with index.searcher() as searcher:
         assert [hit["pk"] for hit in searcher.search(renamed)] == [articles[0].pk]
+    assert find_drift(search_index).total == 0
+
+
+def test_a_whoosh_index_built_before_content_hashes_opens_and_each_entry_is_reindexed(search_index, capsys):
+    articles = [make_article(f"Old briefing {n}", f"old text {n}") for n in range(3)]
+    drain_all()
+    # The same entries, written by a Whoosh index whose schema had no content_hash column.
+    old_schema = archive_schema()
+    old_schema.remove("content_hash")
+    old_index = whoosh_index.create_in(search_index.index_dir, old_schema)
+    article_index = connections["default"].get_unified_index().get_index(Article)
+    with old_index.writer() as writer:
+        for article in articles:
+            document = whoosh_document(article_index.full_prepare(article), article)
+            del document["content_hash"]
+            writer.add_document(**document)
+    search_index.setup()
+    snapshots.clear()
+
+    drift = find_drift(search_index)
+    assert drift.stale == drift.unhashed == sorted(article.pk for article in articles)
+    call_command("index_doctor")
+    output = capsys.readouterr().out
+    assert "3 of the stale entries were indexed before the index kept content hashes" in output
+    assert "Repaired 3 entries" in output
     assert find_drift(search_index).total == 0
