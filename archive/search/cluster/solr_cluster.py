@@ -47,6 +47,7 @@ class SolrCluster:
         self.session = make_session(settings)
         self.base = f"{settings.urls()[0]}/{settings.solr_path}"
         self.configset = settings.options.get("configset", "_default")
+        self.fields_checked = False
 
     def call(self, method, path, doing, **kwargs):
         try:
@@ -78,13 +79,25 @@ class SolrCluster:
 
     def ensure_index(self):
         if self.alias_target() is not None:
-            return
+            return self.add_missing_fields()
         existing = self.collections("LIST", "list collections").get("collections", [])
         if self.alias in existing:
-            return  # a plain collection of that name: used as it is
+            return self.add_missing_fields()  # a plain collection of that name: used as it is
         name = self.new_collection_name()
         self.create_collection(name)
         self.collections("CREATEALIAS", "create the alias", name=self.alias, collections=name)
+
+    def add_missing_fields(self):
+        """Add the fields a collection made by an older version lacks (content_hash), once
+        per process: Solr refuses (or, schemaless, guesses a type for) an unknown field."""
+        if self.fields_checked:
+            return
+        listed = self.call("GET", f"/{self.alias}/schema/fields", "list the fields")
+        held = {field["name"] for field in listed.get("fields", [])}
+        missing = [field for field in solr.field_definitions() if field["name"] not in held]
+        if missing:
+            self.call("POST", f"/{self.alias}/schema", "add our new fields", json={"add-field": missing})
+        self.fields_checked = True
 
     def drop_index(self):
         target = self.alias_target()
