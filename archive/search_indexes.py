@@ -18,6 +18,8 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     date_precision = indexes.CharField(model_attr="date_precision")
     near_duplicate_of = indexes.IntegerField(model_attr="near_duplicate_of_id", null=True)
     updated_at = indexes.DateTimeField(model_attr="updated_at")
+    # With updated_at, what index_doctor compares: it also catches text changed without a save.
+    content_hash = indexes.CharField(model_attr="content_hash")
 
     def get_model(self):
         return Article

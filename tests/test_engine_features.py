@@ -13,9 +13,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from archive.models import Article, IndexTask
+from archive.models import Article, IndexTask, content_hash_of
 from archive.search.cluster import elastic_cluster, solr_cluster
+from archive.search.doctor import find_drift
 from archive.search.outbox import drain_all
+from archive.search_indexes import ArticleIndex
 from tests.factories import make_actor, make_article, make_source
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +120,35 @@ def test_index_doctor_finds_and_repairs_drift(archive, capsys):
     assert "missing: 1" in output and "stale: 1" in output and "matches the database" in output
     call_command("index_doctor", "--check")
     assert not IndexTask.objects.exists()
+
+
+def test_index_doctor_repairs_text_changed_behind_the_outboxs_back_with_the_same_updated_stamp(client, archive, capsys):
+    """A bulk .update() skips the signals, so no outbox task; updated_at is kept, so only
+    the content hash tells the index holds the old text."""
+    edited = archive[2]
+    new_body = "Allies agreed a ceasefire instead."
+    Article.objects.filter(pk=edited.pk).update(body=new_body, content_hash=content_hash_of(new_body))
+    assert not IndexTask.objects.exists()
+    assert "Sanctions round 3" not in client.get("/search/", {"q": "ceasefire"}).content.decode()
+    drift = find_drift()
+    assert (drift.missing, drift.stale, drift.orphans, drift.unhashed) == ([], [edited.pk], [], [])
+    call_command("index_doctor")
+    assert "stale: 1" in capsys.readouterr().out
+    assert "Sanctions round 3" in client.get("/search/", {"q": "ceasefire"}).content.decode()
+    call_command("index_doctor", "--check")
+
+
+def test_index_doctor_repairs_entries_indexed_before_the_index_kept_content_hashes(archive, capsys, monkeypatch):
+    old = archive[3]
+    with monkeypatch.context() as patched:  # index it as an index of the old schema held it: no hash
+        patched.setattr(ArticleIndex, "prepare_content_hash", lambda self, article: "", raising=False)
+        IndexTask.objects.create(article_id=old.pk, action=IndexTask.Action.UPDATE)
+        drain_all()
+    assert find_drift().unhashed == [old.pk]
+    call_command("index_doctor")
+    output = capsys.readouterr().out
+    assert "stale: 1" in output and "1 of the stale entries were indexed before the index kept content hashes" in output
+    assert find_drift().total == 0
 
 
 def test_rebuild_search_index_swaps_in_a_new_index(archive, capsys):

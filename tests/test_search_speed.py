@@ -10,6 +10,7 @@ from haystack import connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from archive.models import Article
 from archive.search.analysis import WORD, fold
 from archive.search.highlight import WordMatcher, _matches, snippet
 from archive.search.outbox import drain_all
@@ -81,6 +82,9 @@ def test_bulk_reads_agree_with_whoosh_one_value_at_a_time(varied):
     assert frequencies.tolist() == [weight for _, weight in reader.postings("text", "sanction").items_as("weight")]
     labels, codes = snapshot.categories["source"]
     assert [labels[code] for code in codes] == list(reader.column_reader("source"))
+    hashes = snapshot.content_hashes()
+    assert hashes == [digest.hex() for digest in reader.column_reader("content_hash")]
+    assert sorted(hashes) == sorted(Article.objects.values_list("content_hash", flat=True))
     lengths = snapshot.field_lengths("text")
     assert lengths.tolist() == [reader.doc_field_length(docnum, "text", 0) for docnum in range(size)]
     keys = np.concatenate(

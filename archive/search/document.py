@@ -5,6 +5,8 @@ word, a phrase or a prefix matches the same articles on every engine; facet fiel
 the labels the facet registry names. Dates are yyyymmdd numbers (0 when unknown).
 """
 
+from typing import NamedTuple
+
 from archive.search.analysis import analysed_text
 from archive.search.facets import FACETS
 
@@ -27,6 +29,18 @@ def date_number(value):
 def timestamp_number(value):
     """Microseconds since the epoch, so the index can tell a stale copy of an article."""
     return int(value.timestamp() * 1_000_000) if value else 0
+
+
+class IndexedVersion(NamedTuple):
+    """Which version of an article an index entry was built from (what index_doctor compares)."""
+
+    updated: int  # timestamp_number of the article's updated_at
+    content_hash: str  # the article's content_hash (sha256 hex); "" when unknown (an entry indexed before it was kept)
+
+
+def indexed_version(fields):
+    """(pk, IndexedVersion) of an indexed document's fields as a cluster returns them."""
+    return int(fields["pk"]), IndexedVersion(int(fields.get("updated") or 0), fields.get("content_hash") or "")
 
 
 def article_identifier(pk):
@@ -55,6 +69,7 @@ def indexed_document(prepared, article=None):
         "date_oldest": start or UNDATED_LAST,
         "dup_of": int(prepared.get("near_duplicate_of") or 0),
         "updated": timestamp_number(prepared.get("updated_at")),
+        "content_hash": prepared.get("content_hash") or "",
     }
     for facet in FACETS.added():
         document[facet.field] = facet.article_value(article) if article is not None else ""

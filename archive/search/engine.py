@@ -2,7 +2,7 @@
 
 Every engine object answers:
   search(request) → Results            related(article, limit) → [article ids]
-  status() → (ok, details)             indexed_versions() → {article id: updated stamp}
+  status() → (ok, details)             indexed_versions() → {article id: IndexedVersion}
   rebuild(batch_size, progress) → RebuildReport
 An engine that truly cannot do one of these raises NotSupported (pages answer 501).
 """

@@ -66,6 +66,8 @@ class ElasticStandIn:
             if method == "DELETE":
                 return 200, self.delete_index(name)
         action = parts[1]
+        if action == "_mapping":
+            return 200, self.mapping(method, name, body_json(raw))
         if action == "_search" and len(parts) == 3 and parts[2] == "point_in_time":
             return 200, self.open_pit(name, opensearch=True)
         if action == "_pit":
@@ -114,6 +116,16 @@ class ElasticStandIn:
         for alias in body.get("aliases", {}):
             self.aliases.setdefault(alias, []).append(name)
         return {"acknowledged": True, "shards_acknowledged": True, "index": name}
+
+    def mapping(self, method, name, body):
+        """GET: {index: {"mappings": …}}; PUT adds fields (an existing field keeps its mapping)."""
+        if method == "GET":
+            indices = self.resolve(name)
+            return {index: {"mappings": self.indices[index].definition.get("mappings", {})} for index in indices}
+        for index in self.resolve(name):
+            mappings = self.indices[index].definition.setdefault("mappings", {})
+            mappings.setdefault("properties", {}).update(body.get("properties", {}))
+        return {"acknowledged": True}
 
     def delete_index(self, name):
         for concrete in self.resolve(name):

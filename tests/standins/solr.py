@@ -19,6 +19,16 @@ def solr_error(status, message):
     return Reply(status, {"responseHeader": {"status": status, "QTime": 0}, "error": {"msg": message, "code": status}})
 
 
+# Fields every collection of the _default configset has.
+BUILT_IN_FIELDS = {"id", "_version_", "_root_", "_nest_path_", "_text_"}
+
+
+def schema_fields(collection):
+    """The fields our Schema API commands added to `collection`."""
+    commands = collection.definition.get("schema", [])
+    return {field["name"] for command in commands for field in command.get("add-field", [])}
+
+
 class SolrStandIn:
     def __init__(self):
         self.collections = {}
@@ -38,6 +48,9 @@ class SolrStandIn:
         if rest == "schema":
             collection.definition.setdefault("schema", []).append(body_json(raw))
             return 200, {"responseHeader": HEADER}
+        if rest == "schema/fields":
+            fields = [{"name": name} for name in sorted(schema_fields(collection) | BUILT_IN_FIELDS)]
+            return 200, {"responseHeader": HEADER, "fields": fields}
         if rest == "config":
             self.configure(self.resolve(name), body_json(raw))
             return 200, {"responseHeader": HEADER}
@@ -100,6 +113,10 @@ class SolrStandIn:
 
     def update(self, collection, body, params):
         if isinstance(body, list):
+            known = schema_fields(collection) | BUILT_IN_FIELDS
+            for document in body:
+                if unknown := sorted(set(document) - known):  # a configset without schemaless field guessing
+                    raise solr_error(400, f"ERROR: [doc={document.get('id')}] unknown field '{unknown[0]}'")
             for document in body:
                 collection.put(document, visible_now=False)
         elif "delete" in body:

@@ -4,7 +4,10 @@ from archive.search.doctor import find_drift, repair
 
 
 class Command(BaseCommand):
-    help = "Compare the search index with the database: list missing, stale and orphaned entries, and repair them."
+    help = (
+        "Compare the search index with the database (ids, updated stamps and content hashes): "
+        "list missing, stale and orphaned entries, and repair them."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="Only report; exit with status 1 if there is drift.")
@@ -15,6 +18,11 @@ class Command(BaseCommand):
             ids = getattr(drift, name)
             self.stdout.write(
                 f"{name}: {len(ids)}" + (f" (article ids {ids[:20]}{' …' if len(ids) > 20 else ''})" if ids else "")
+            )
+        if drift.unhashed:
+            self.stdout.write(
+                f"{len(drift.unhashed)} of the stale entries were indexed before the index kept content hashes "
+                "(hash unknown): they count as stale, and a repair re-indexes them."
             )
         if not drift.total:
             self.stdout.write(self.style.SUCCESS("The index matches the database."))

@@ -16,8 +16,7 @@ from haystack import connections
 
 from archive.models import Actor, Article, ArticleActor, Source
 from archive.search import query as q
-from archive.search.doctor import find_drift
-from archive.search.document import timestamp_number
+from archive.search.doctor import database_versions, find_drift
 from archive.search.engine import current_engine
 from archive.search.request import SearchRequest
 
@@ -167,14 +166,8 @@ def check_did_you_mean(corpus):
 def check_versions(corpus):
     """What index_doctor reads: each corpus article's version, as the database has it."""
     versions = current_engine().indexed_versions()
-    in_database = dict(
-        Article.objects.filter(pk__in=[a.pk for a in corpus.articles.values()]).values_list("pk", "updated_at")
-    )
-    wrong = [
-        n
-        for n, article in corpus.articles.items()
-        if versions.get(article.pk) != timestamp_number(in_database[article.pk])
-    ]
+    in_database = database_versions(Article.objects.filter(pk__in=[a.pk for a in corpus.articles.values()]))
+    wrong = [n for n, article in corpus.articles.items() if versions.get(article.pk) != in_database[article.pk]]
     return [f"versions differ for {wrong}"] if wrong else []
 
 

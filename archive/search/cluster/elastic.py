@@ -16,6 +16,8 @@ from archive.search.facets import FACETS, NUMBER
 
 MAX_DATE_BUCKETS = 20_000  # distinct publication days (55 years); ends per day are few
 KEYWORD_MAPPING = {"type": "keyword"}
+# Only read back by index_doctor's scan (from _source), never searched.
+CONTENT_HASH_MAPPING = {"type": "keyword", "index": False}
 
 
 def index_definition():
@@ -32,6 +34,7 @@ def index_definition():
         "date_oldest": {"type": "integer"},
         "dup_of": {"type": "long"},
         "updated": {"type": "long"},
+        "content_hash": CONTENT_HASH_MAPPING,
     }
     for facet in FACETS:
         properties[facet.field] = {"type": "integer"} if facet.kind == NUMBER else KEYWORD_MAPPING

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from archive.search.cluster import elastic
 from archive.search.cluster.client import ClusterRefused, ClusterUnreachable
+from archive.search.document import indexed_version
 
 PAGE = 1000  # hits per page when streaming an export or scanning for index_doctor
 KEEP_ALIVE = "2m"
@@ -62,6 +63,7 @@ class ElasticCluster:
         self.alias = settings.name
         self.library, _, self.helpers = _client_library(settings.engine)
         self.client = make_client(settings)
+        self.fields_checked = False
 
     @contextmanager
     def errors(self, doing):
@@ -93,10 +95,26 @@ class ElasticCluster:
         """Create the first index behind the alias unless the alias (or a plain index of its name) exists."""
         with self.errors("create the index"):
             if self.client.indices.exists(index=self.alias):
+                self.add_missing_fields()
                 return
             self.client.indices.create(
                 index=self.new_index_name(), body={**elastic.index_definition(), "aliases": {self.alias: {}}}
             )
+
+    def add_missing_fields(self):
+        """Map the fields an index made by an older version lacks (content_hash), once per
+        process: the mapping is strict, so a document carrying them would be refused."""
+        if self.fields_checked:
+            return
+        wanted = elastic.index_definition()["mappings"]["properties"]
+        with self.errors("add fields to the mapping"):
+            mappings = self.client.indices.get_mapping(index=self.alias)
+            for name in mappings:
+                held = mappings[name].get("mappings", {}).get("properties", {})
+                missing = {field: spec for field, spec in wanted.items() if field not in held}
+                if missing:
+                    self.client.indices.put_mapping(index=name, body={"properties": missing})
+        self.fields_checked = True
 
     def drop_index(self):
         with self.errors("delete the index"):
@@ -170,14 +188,14 @@ class ElasticCluster:
             pass
 
     def scan_versions(self):
-        """{pk: updated} of every indexed document, through a scroll."""
+        """{pk: IndexedVersion} of every indexed document, through a scroll."""
         self.ensure_index()
-        query = {"query": {"match_all": {}}, "_source": ["pk", "updated"]}
+        query = {"query": {"match_all": {}}, "_source": ["pk", "updated", "content_hash"]}
         with self.errors("scroll through the index"):
-            return {
-                int(hit["_source"]["pk"]): int(hit["_source"].get("updated") or 0)
+            return dict(
+                indexed_version(hit["_source"])
                 for hit in self.helpers.scan(self.client, query=query, index=self.alias, size=PAGE, scroll="2m")
-            }
+            )
 
     def health(self):
         with self.errors("report its health"):

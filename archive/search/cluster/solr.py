@@ -15,6 +15,8 @@ from archive.search.facets import FACETS, KEYWORDS, NUMBER
 LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/ ')
 SPELL_HANDLER = "/archive-spell"
 MAX_DATE_BUCKETS = 20_000
+# What a cursor reads back: ids and index_doctor's versions.
+STORED_FIELDS = {"pk", "dup_of", "updated", "content_hash"}
 
 
 def schema_commands():
@@ -25,6 +27,11 @@ def schema_commands():
         "positionIncrementGap": "100",
         "analyzer": {"tokenizer": {"class": "solr.WhitespaceTokenizerFactory"}},
     }
+    return {"add-field-type": terms_type, "add-field": field_definitions()}
+
+
+def field_definitions():
+    """Every field of our documents, as the Schema API's add-field takes them."""
     fields = [
         ("pk", "plong", False),
         ("title", "archive_terms", False),
@@ -35,23 +42,21 @@ def schema_commands():
         ("date_oldest", "pint", False),
         ("dup_of", "plong", False),
         ("updated", "plong", False),
+        ("content_hash", "string", False),
     ]
     fields += [(facet.field, "pint" if facet.kind == NUMBER else "string", facet.kind == KEYWORDS) for facet in FACETS]
-    return {
-        "add-field-type": terms_type,
-        "add-field": [
-            {
-                "name": name,
-                "type": type_,
-                "multiValued": multi,
-                "stored": name in {"pk", "dup_of", "updated"},
-                "indexed": True,
-                # More-like-this reads an article's terms from its term vectors.
-                "termVectors": name in TEXT_FIELD_BOOSTS,
-            }
-            for name, type_, multi in fields
-        ],
-    }
+    return [
+        {
+            "name": name,
+            "type": type_,
+            "multiValued": multi,
+            "stored": name in STORED_FIELDS,
+            "indexed": True,
+            # More-like-this reads an article's terms from its term vectors.
+            "termVectors": name in TEXT_FIELD_BOOSTS,
+        }
+        for name, type_, multi in fields
+    ]
 
 
 def config_commands():

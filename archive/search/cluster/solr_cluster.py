@@ -14,6 +14,7 @@ from urllib3.util.retry import Retry
 
 from archive.search.cluster import solr
 from archive.search.cluster.client import ClusterRefused, ClusterUnreachable
+from archive.search.document import indexed_version
 
 PAGE = 1000
 RETRY_STATUSES = (429, 502, 503, 504)
@@ -46,6 +47,7 @@ class SolrCluster:
         self.session = make_session(settings)
         self.base = f"{settings.urls()[0]}/{settings.solr_path}"
         self.configset = settings.options.get("configset", "_default")
+        self.fields_checked = False
 
     def call(self, method, path, doing, **kwargs):
         try:
@@ -77,13 +79,25 @@ class SolrCluster:
 
     def ensure_index(self):
         if self.alias_target() is not None:
-            return
+            return self.add_missing_fields()
         existing = self.collections("LIST", "list collections").get("collections", [])
         if self.alias in existing:
-            return  # a plain collection of that name: used as it is
+            return self.add_missing_fields()  # a plain collection of that name: used as it is
         name = self.new_collection_name()
         self.create_collection(name)
         self.collections("CREATEALIAS", "create the alias", name=self.alias, collections=name)
+
+    def add_missing_fields(self):
+        """Add the fields a collection made by an older version lacks (content_hash), once
+        per process: Solr refuses (or, schemaless, guesses a type for) an unknown field."""
+        if self.fields_checked:
+            return
+        listed = self.call("GET", f"/{self.alias}/schema/fields", "list the fields")
+        held = {field["name"] for field in listed.get("fields", [])}
+        missing = [field for field in solr.field_definitions() if field["name"] not in held]
+        if missing:
+            self.call("POST", f"/{self.alias}/schema", "add our new fields", json={"add-field": missing})
+        self.fields_checked = True
 
     def drop_index(self):
         target = self.alias_target()
@@ -141,13 +155,13 @@ class SolrCluster:
         def body(size, cursor):
             return {
                 "query": "*:*",
-                "fields": "pk,updated",
+                "fields": "pk,updated,content_hash",
                 "sort": "id asc",
                 "limit": size,
                 "params": {"cursorMark": cursor},
             }
 
-        return {int(doc["pk"]): int(doc.get("updated") or 0) for doc in self.iter_docs(body, float("inf"))}
+        return dict(indexed_version(doc) for doc in self.iter_docs(body, float("inf")))
 
     def spellcheck(self, form):
         params = {"q": f"text:{solr.escape(form)}", "spellcheck.q": form}

@@ -50,6 +50,23 @@ def numeric_segment(segment, name, count):
     return values.astype(np.int64)
 
 
+def digest_segment(segment, name, count):
+    """Each document's fixed-length digest column as hex ("" where missing: an entry
+    written before the column existed, or without a value)."""
+    if count == 0 or not segment.has_column(name):
+        return [""] * count
+    raw = segment.column_reader(name, translate=False)
+    width = getattr(raw, "_fixedlen", None)
+    if width is None or not hasattr(raw, "_dbfile"):  # an unfamiliar column layout: one value at a time
+        digests = [bytes(value) for value in raw]
+    else:
+        stored = min(raw._count, count)
+        data = raw._dbfile.get(raw._basepos, stored * width)
+        digests = [data[start : start + width] for start in range(0, stored * width, width)]
+        digests += [raw._default] * (count - stored)
+    return ["" if not digest.strip(b"\0") else digest.hex() for digest in digests]
+
+
 def segment_lengths(segment, field, count):
     """Each document's number of terms in `field`, as Whoosh recorded it (float32)."""
     lengths = np.zeros(count, dtype=np.float32)

@@ -24,7 +24,7 @@ from archive.search.whoosh.arrays import ArchiveCodec, PreAnalysedPositions
 with warnings.catch_warnings():
     # Whoosh 2.7.4 (2016) uses escape sequences newer Pythons warn about.
     warnings.simplefilter("ignore", SyntaxWarning)
-    from whoosh import fields, index
+    from whoosh import columns, fields, index
     from whoosh.analysis import SpaceSeparatedTokenizer
     from whoosh.filedb.filestore import FileStorage
     from whoosh.qparser import QueryParser
@@ -67,10 +67,16 @@ def archive_schema():
         date_end=fields.NUMERIC(int, sortable=True),
         dup_of=fields.NUMERIC(int, bits=64, sortable=True),
         updated=fields.NUMERIC(int, bits=64, sortable=True),
+        # The sha256 digest as 32 bytes in a column (not indexed, not stored): only
+        # index_doctor reads it (arrays.digest_segment), so searches never pay for it.
+        content_hash=fields.COLUMN(columns.FixedBytesColumn(CONTENT_HASH_BYTES)),
     )
     for facet in FACETS.added():  # a registered facet's field: one label per article
         schema.add(facet.field, fields.ID(sortable=True))
     return schema
+
+
+CONTENT_HASH_BYTES = 32
 
 
 # Derived from date_start when the index is read, so not stored in Whoosh.
@@ -83,6 +89,9 @@ def whoosh_document(prepared, article=None):
     document["actors"] = ",".join(document["actors"])
     for name in DERIVED_FIELDS:
         del document[name]
+    digest = document.pop("content_hash")
+    if len(digest) == CONTENT_HASH_BYTES * 2:  # left out (unknown) unless a sha256 hex digest
+        document["content_hash"] = bytes.fromhex(digest)
     return document
 
 

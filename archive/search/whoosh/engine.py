@@ -3,6 +3,7 @@
 import numpy as np
 
 from archive.search import semantic
+from archive.search.document import IndexedVersion
 from archive.search.whoosh import hybrid
 from archive.search.whoosh.related import related_docnums
 from archive.search.whoosh.results import WhooshResults
@@ -44,7 +45,13 @@ class WhooshEngine:
     def indexed_versions(self):
         snapshot = self.snapshot()
         live = np.flatnonzero(snapshot.live)
-        return dict(zip(snapshot.pk[live].tolist(), snapshot.updated[live].tolist(), strict=True))
+        hashes = snapshot.content_hashes()
+        return {
+            pk: IndexedVersion(updated, hashes[docnum])
+            for docnum, pk, updated in zip(
+                live.tolist(), snapshot.pk[live].tolist(), snapshot.updated[live].tolist(), strict=True
+            )
+        }
 
     def rebuild(self, batch_size=500, progress=None):
         from archive.search.whoosh.rebuild import rebuild

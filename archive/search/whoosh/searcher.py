@@ -104,6 +104,13 @@ class Snapshot:
         directory = self.generation[0] if self.generation else ""
         return self.memo(("document frequencies", field), lambda: segments.term_counts(self.leaves, field, directory))
 
+    def content_hashes(self):
+        """Each document's content hash (hex; "" unknown), by docnum. Only index_doctor asks."""
+        return self.memo(
+            "content hashes",
+            lambda: [digest for segment, _, part in self.leaves for digest in part.content_hashes(segment)],
+        )
+
     def field_lengths(self, field):
         return self.memo(
             ("field lengths", field),

@@ -23,6 +23,7 @@ from archive.search.whoosh import backend as whoosh_backend
 from archive.search.whoosh.arrays import (
     actor_lists,
     category_segment,
+    digest_segment,
     numeric_segment,
     segment_document_frequencies,
     segment_lengths,
@@ -61,12 +62,19 @@ class SegmentArrays:
         self.actors = actor_lists(segment_reader)
         self.lengths = {}
         self.frequencies = {}
+        self.hashes = None
 
     def document_frequencies(self, segment_reader, field):
         """{term: documents in this segment}, read on first use (for did-you-mean)."""
         if field not in self.frequencies:
             self.frequencies[field] = segment_document_frequencies(segment_reader, field)
         return self.frequencies[field]
+
+    def content_hashes(self, segment_reader):
+        """Each document's content hash (hex, "" unknown), read on first use (by index_doctor only)."""
+        if self.hashes is None:
+            self.hashes = digest_segment(segment_reader, "content_hash", self.size)
+        return self.hashes
 
     def field_lengths(self, segment_reader, field):
         if field not in self.lengths:
