@@ -401,3 +401,13 @@ def test_any_markup_is_read_or_refused_never_crashes(html):
     except UnreadableInput:
         return
     assert draft.fields["title"] and draft.fields["body"].strip()
+
+
+def test_short_cyrillic_in_windows_1251_that_is_also_valid_utf8_keeps_its_declared_encoding():
+    page = '<meta charset="windows-1251"><p>Вё</p>'  # cp1251 bytes C2 B8 are UTF-8 for "¸"
+    assert decode_text(page.encode("cp1251"), html=True).text == page
+
+
+def test_utf8_cyrillic_mislabelled_as_windows_1251_is_read_as_utf8():
+    page = '<meta charset="windows-1251"><p>Министерство обороны сообщило о начале учений.</p>'
+    assert decode_text(page.encode("utf-8"), html=True).text == page

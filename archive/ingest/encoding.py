@@ -114,13 +114,20 @@ def _decode(data, encoding, how):
 
 
 def _second_opinion(data, decoded):
-    """A single-byte label is overruled by valid UTF-8, or by the detector when its reading is mojibake."""
+    """A single-byte label is overruled by valid UTF-8, or by the detector when its reading is mojibake.
+
+    A regional code page (windows-1251) whose reading is clean text was chosen on purpose: short
+    Cyrillic in windows-1251 can happen to be valid UTF-8 too ("Вё" is the bytes of "¸").
+    """
     if decoded.encoding == "utf-8" or not _single_byte(decoded.encoding) or data.isascii():
+        return decoded
+    clean = mess_ratio(decoded.text, maximum_threshold=1.0) < MOJIBAKE_RATIO
+    if decoded.encoding not in WESTERN and clean:
         return decoded
     as_utf8 = _decode(data, "utf-8", "UTF-8, though labelled " + decoded.encoding)
     if isinstance(as_utf8, Decoded):
         return as_utf8
-    if decoded.encoding not in WESTERN or mess_ratio(decoded.text, maximum_threshold=1.0) < MOJIBAKE_RATIO:
+    if decoded.encoding not in WESTERN or clean:
         return decoded  # a page that names a regional code page (windows-1251) chose it
     best = detect(data)
     if best is None or best.encoding == decoded.encoding:
