@@ -324,6 +324,7 @@ def test_the_cluster_engines_analyse_a_localised_term_in_its_language_only(engin
     assert translator.languages == LANGUAGES
 
 
+@pytest.mark.django_db
 def test_in_other_languages_lists_translations_linked_on_import_first():
     from tests.factories import make_article
 
