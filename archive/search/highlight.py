@@ -44,7 +44,7 @@ class WordMatcher:
     def _decide(self, stem, plain, folded, language):
         if stem in self.forms and (self.forms[stem] is None or language in self.forms[stem]):
             return True
-        if plain in self.forms:
+        if plain in self.forms and self.forms[plain] is None:
             return True
         return any(folded.startswith(prefix) for prefix in self.prefixes)
 
