@@ -381,7 +381,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.content_hash = self.identity_hash()
-        new_slug = slugify(self.title)[:200] or "article"
+        new_slug = slugify(anyascii(self.title))[:200] or "article"  # transliterated, as sources and actors are
         if self.slug and self.slug != new_slug and self.pk:
             ArticleSlug.objects.get_or_create(article_id=self.pk, slug=self.slug)
         self.slug = new_slug

@@ -86,3 +86,11 @@ def test_bad_or_empty_queries_answer_clearly(client, texts):
 def test_the_search_page_links_to_its_concordance(client, texts):
     page = client.get("/search/", {"q": "sanctions"}).content.decode()
     assert '/search/kwic/?q=sanctions">Keyword in context</a>' in page
+
+
+def test_a_word_that_only_stems_alike_in_another_language_is_not_an_occurrence(client):
+    # Polish stems "NATO" to "nat", as Swedish stems "nätet": in a Swedish text only NATO is the keyword.
+    make_article("Sverige och NATO", "Regeringen om NATO, om ett nät och om hat på nätet.", language="sv")
+    drain_all()
+    keywords = [keyword for _, keyword, _ in rows(client.get("/search/kwic/", {"q": "NATO"}).content.decode())]
+    assert keywords and set(keywords) == {"NATO"}

@@ -104,6 +104,12 @@ def test_old_slugs_keep_working_after_a_title_edit(client):
     assert client.get("/a/first-title/").status_code == 301
 
 
+def test_an_article_titled_in_cyrillic_gets_a_readable_address_not_a_generic_one(client):
+    article = make_article(title="Звернення Президента України", language="uk")
+    assert article.get_absolute_url() == f"/articles/{article.pk}/zvernennya-prezidenta-ukraini/"
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
 def test_edits_keep_history():
     article = make_article(title="Before")
     article.title = "After"

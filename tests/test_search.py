@@ -172,3 +172,17 @@ def test_facet_values_and_their_links_are_escaped(client):
     html = client.get("/search/", {"q": "nato", "lang": "en", "x": '"><script>'}).content.decode()
     assert "<b>" not in html and "&lt;b&gt;&quot;Times&quot;&lt;/b&gt; &amp; Co" in html
     assert '"><script>' not in html and "x=%22%3E%3Cscript%3E" in html  # the link keeps the odd parameter, encoded
+
+
+def test_a_word_stemmed_alike_in_another_language_does_not_find_unrelated_texts(client, engine):
+    # Polish and Lithuanian stem "NATO" to "nat", as Swedish and German stem "nätet" (the net):
+    # a query form made by one language's stemmer matches only texts in that language.
+    make_article("NATO summit in Vilnius", "Allies met at the NATO summit.", language="en")
+    make_article("Krafttag mot terrorismmaterial på nätet", "Innehåll på nätet ska tas bort.", language="sv")
+    make_article("Sanktionen im Netz", "Die Inhalte im Netz, auf dem nätet Portal.", language="de")
+    make_article("Szczyt NATO w Wilnie", "Sojusznicy spotkali się na szczycie NATO.", language="pl")
+    drain_all()
+    assert sorted(result_titles(client.get("/search/", {"q": "NATO"}))) == ["NATO summit in Vilnius",
+                                                                           "Szczyt NATO w Wilnie"]  # fmt: skip
+    assert sorted(result_titles(client.get("/search/", {"q": "nätet"}))) == [
+        "Krafttag mot terrorismmaterial på nätet", "Sanktionen im Netz"]  # fmt: skip

@@ -10,18 +10,37 @@ pytestmark = pytest.mark.django_db
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
+def sitemap_locations(client):
+    """Every page address the sitemap lists, following its index to each section's pages."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    locations = []
+    for section in ET.fromstring(index.content).findall("s:sitemap/s:loc", SITEMAP_NS):
+        page = client.get(section.text.removeprefix("http://testserver"))
+        assert page.status_code == 200
+        locations += [loc.text for loc in ET.fromstring(page.content).findall("s:url/s:loc", SITEMAP_NS)]
+    return locations
+
+
 def test_the_sitemap_lists_published_articles_sources_and_actors(client):
     nato = make_actor("NATO")
     source = make_source("Yle News")
     shown = make_article("Shown", source=source, actors=[nato])
     hidden = make_article("Hidden", source=source, is_published=False)
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    locations = [loc.text for loc in ET.fromstring(response.content).findall("s:url/s:loc", SITEMAP_NS)]
+    locations = sitemap_locations(client)
     assert f"http://testserver{shown.get_absolute_url()}" in locations
     assert f"http://testserver{hidden.get_absolute_url()}" not in locations
     assert "http://testserver/sources/yle-news/" in locations and "http://testserver/actors/nato/" in locations
     assert "http://testserver/" in locations
+
+
+def test_the_sitemap_lists_every_article_when_there_are_more_than_one_page_holds(client, monkeypatch):
+    from archive.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    articles = [make_article(f"Article {number}") for number in range(5)]
+    locations = sitemap_locations(client)
+    assert all(f"http://testserver{article.get_absolute_url()}" in locations for article in articles)
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_off_endless_pages(client):

@@ -100,9 +100,22 @@ def candidate_languages(word, languages):
 
 def query_forms(word, languages):
     """Every indexed form a query word can take across `languages`, plus the plain folded word."""
-    forms = {stem_word(word, lang) for lang in candidate_languages(word, languages)}
-    forms.add(fold(normalise_word(word)))
-    return sorted(form for form in forms if form)
+    return sorted(query_forms_by_language(word, languages))
+
+
+def query_forms_by_language(word, languages):
+    """{indexed form: the languages whose texts index the word so}, None for the plain folded word (any text).
+
+    A stem stands for the word only in its own language: Polish stems "NATO" to "nat", as Swedish
+    stems "nätet" (the net), so "nat" may match Polish texts only.
+    """
+    forms = {}
+    for language in candidate_languages(word, languages):
+        if form := stem_word(word, language):
+            forms.setdefault(form, set()).add(language)
+    if plain := fold(normalise_word(word)):
+        forms[plain] = None
+    return forms
 
 
 @contextlib.contextmanager

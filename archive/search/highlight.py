@@ -7,7 +7,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from archive.search.analysis import WORD, fold, normalise_word, query_forms, stem_word
+from archive.search.analysis import WORD, fold, normalise_word, query_forms_by_language, stem_word
 
 SNIPPET_LENGTH = 260
 
@@ -16,14 +16,16 @@ class WordMatcher:
     """Decides whether a word of an article is one the query looks for."""
 
     def __init__(self, query_words, languages):
-        self.forms = set()
+        self.forms = {}  # form → the languages it stands for the word in (None: any), as the search matches
         self.prefixes = []
         self._verdicts = {}  # (word, language) → bool: an article repeats its words
         for word in query_words:
             if word.endswith("*"):
                 self.prefixes.append(fold(word.rstrip("*")))
             else:
-                self.forms.update(query_forms(word, languages))
+                for form, form_languages in query_forms_by_language(word, languages).items():
+                    known = self.forms.get(form, set())
+                    self.forms[form] = None if form_languages is None or known is None else known | form_languages
         # Stemming keeps a word's first letters, so a word can match only if its folded start
         # is some form's start: a cheap first cut before the (cached, but per-word) full judgement.
         self.initials = {form[:2] for form in self.forms} | {prefix[:2] for prefix in self.prefixes}
@@ -36,12 +38,13 @@ class WordMatcher:
         key = (word, language)
         verdict = self._verdicts.get(key)
         if verdict is None:
-            verdict = self._verdicts[key] = self._decide(*word_keys(word, language))
-
+            verdict = self._verdicts[key] = self._decide(*word_keys(word, language), language)
         return verdict
 
-    def _decide(self, stem, plain, folded):
-        if stem in self.forms or plain in self.forms:
+    def _decide(self, stem, plain, folded, language):
+        if stem in self.forms and (self.forms[stem] is None or language in self.forms[stem]):
+            return True
+        if plain in self.forms and self.forms[plain] is None:
             return True
         return any(folded.startswith(prefix) for prefix in self.prefixes)
 

@@ -10,7 +10,7 @@ engine-side highlighter is asked for.
 """
 
 from archive.search import query as q
-from archive.search.analysis import analysed_as, fold, query_forms
+from archive.search.analysis import analysed_as, fold, query_forms, query_forms_by_language
 from archive.search.document import TEXT_FIELD_BOOSTS, date_number, text_fields
 from archive.search.facets import FACETS, NUMBER
 
@@ -58,9 +58,9 @@ class Translator:
             return {"match_all": {}}
         if isinstance(node, q.Term):
             return self._any(
-                {"term": {field: {"value": form, "boost": TEXT_FIELD_BOOSTS.get(field, 1.0)}}}
+                in_languages({"term": {field: {"value": form, "boost": TEXT_FIELD_BOOSTS.get(field, 1.0)}}}, languages)
                 for field in text_fields(node.field)
-                for form in query_forms(node.word, self.languages)
+                for form, languages in query_forms_by_language(node.word, self.languages).items()
             )
         if isinstance(node, q.Prefix):
             prefix = fold(node.prefix)
@@ -266,3 +266,10 @@ def suggestions(response):
         for entry in entries
         for option in entry.get("options", [])
     ]
+
+
+def in_languages(clause, languages):
+    """The clause, for texts in `languages` only (None: any): a stem stands for the word in its own language."""
+    if languages is None:
+        return clause
+    return {"bool": {"must": [clause], "filter": [{"terms": {FACETS["lang"].field: sorted(languages)}}]}}

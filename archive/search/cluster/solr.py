@@ -8,7 +8,7 @@ own filter, as on the Whoosh path.
 """
 
 from archive.search import query as q
-from archive.search.analysis import analysed_as, fold, query_forms
+from archive.search.analysis import analysed_as, fold, query_forms, query_forms_by_language
 from archive.search.document import TEXT_FIELD_BOOSTS, date_number, text_fields
 from archive.search.facets import FACETS, KEYWORDS, NUMBER
 
@@ -104,9 +104,9 @@ class Translator:
             return lucene("*:*")
         if isinstance(node, q.Term):
             return self._any(
-                lucene(f"{field}:{escape(form)}^{TEXT_FIELD_BOOSTS.get(field, 1.0):g}")
+                in_languages(lucene(f"{field}:{escape(form)}^{TEXT_FIELD_BOOSTS.get(field, 1.0):g}"), languages)
                 for field in text_fields(node.field)
-                for form in query_forms(node.word, self.languages)
+                for form, languages in query_forms_by_language(node.word, self.languages).items()
             )
         if isinstance(node, q.Prefix):
             return self._any({"prefix": {"f": field, "query": fold(node.prefix)}} for field in text_fields(node.field))
@@ -282,3 +282,15 @@ def suggestions(response):
             word, frequency = (option["word"], option.get("freq", 0)) if isinstance(option, dict) else (option, 0)
             found.append((0.0, frequency, word))
     return found
+
+
+def in_languages(clause, languages):
+    """The clause, for texts in `languages` only (None: any): a stem stands for the word in its own language."""
+    if languages is None:
+        return clause
+    return {
+        "bool": {
+            "must": [clause],
+            "filter": [{"terms": {"f": FACETS["lang"].field, "query": ",".join(sorted(languages))}}],
+        }
+    }

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from archive.search import query as q
-from archive.search.analysis import analysed_as, fold, query_forms
+from archive.search.analysis import analysed_as, fold, query_forms, query_forms_by_language
 from archive.search.document import TEXT_FIELD_BOOSTS, date_number, text_fields
 from archive.search.errors import IndexUnavailable
 from archive.search.facets import FACETS, KEYWORDS
@@ -216,8 +216,12 @@ class Evaluator:
         return text_fields(field)
 
     def _term(self, node):
-        forms = query_forms(node.word, self.languages)
-        ids = [self.snapshot.postings(field, form) for field in self._fields(node.field) for form in forms]
+        forms = query_forms_by_language(node.word, self.languages)
+        ids = [
+            self._in_languages(self.snapshot.postings(field, form), languages)
+            for field in self._fields(node.field)
+            for form, languages in forms.items()
+        ]
         scoring = wq.Or(
             [
                 wq.Term(field, form, boost=TEXT_FIELD_BOOSTS.get(field, 1.0))
@@ -226,6 +230,14 @@ class Evaluator:
             ]
         )
         return self.snapshot.mask_of(np.concatenate(ids) if ids else []), scoring
+
+    def _in_languages(self, docnums, languages):
+        """The docnums whose text is in one of `languages` (all of them when None)."""
+        if languages is None or not len(docnums):
+            return docnums
+        labels, codes = self.snapshot.categories["lang"]
+        wanted = [code for code, label in enumerate(labels) if label in languages]
+        return docnums[np.isin(codes[docnums], wanted)]
 
     def _prefix(self, node):
         prefix = fold(node.prefix)
