@@ -1,17 +1,30 @@
+import importlib.util
 import json
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from archive.models import Concept, ConceptTerm
 
-FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "concepts.json"
+BUILDER = Path(settings.BASE_DIR) / "fixtures" / "concept_registry" / "build.py"
+
+
+def registry_from_modules():
+    """{slug: (fields, [(language, term)])} from the registry's data modules, checked by its builder."""
+    spec = importlib.util.spec_from_file_location("concept_registry_build", BUILDER)
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    concepts = builder.load_all()
+    problems = builder.validate(concepts)
+    if problems:
+        raise CommandError("The concept registry does not pass its checks:\n" + "\n".join(problems))
+    return builder.registry(concepts)
 
 
 def registry_from_fixture(path):
-    """{slug: (fields, [(language, term)])} from a concepts.json fixture."""
+    """{slug: (fields, [(language, term)])} from a concepts fixture (build.py --fixture PATH)."""
     records = json.loads(Path(path).read_text(encoding="utf-8"))
     slugs = {r["pk"]: r["fields"]["slug"] for r in records if r["model"] == "archive.concept"}
     registry = {r["fields"]["slug"]: (r["fields"], []) for r in records if r["model"] == "archive.concept"}
@@ -36,13 +49,14 @@ def reload_concepts(registry):
 
 class Command(BaseCommand):
     help = (
-        "Reload the concept registry from fixtures/concepts.json after its data was edited and rebuilt "
-        "(python fixtures/concept_registry/build.py): each concept there replaces the archive's copy."
+        "Reload the concept registry from its data modules (fixtures/concept_registry/) after they were "
+        "edited: each concept there replaces the archive's copy; concepts added only in the admin are kept."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--fixture", default=str(FIXTURE), help="The concepts fixture to read.")
+        parser.add_argument("--fixture", help="Read a concepts fixture (build.py --fixture PATH) instead.")
 
-    def handle(self, *args, fixture, **options):
-        count = reload_concepts(registry_from_fixture(fixture))
+    def handle(self, *args, fixture=None, **options):
+        registry = registry_from_fixture(fixture) if fixture else registry_from_modules()
+        count = reload_concepts(registry)
         self.stdout.write(f"concepts: {count} reloaded ({ConceptTerm.objects.count()} terms in the archive).")

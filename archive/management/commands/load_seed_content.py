@@ -2,9 +2,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from archive.ingest.dedupe import fill_missing_keys
+from archive.management.commands.load_concepts import registry_from_modules, reload_concepts
 from archive.models import Actor, Article, Concept, NearDuplicateKeys
 
-SEED_FIXTURES = {"actors": Actor, "concepts": Concept, "seed_articles": Article}
+SEED_FIXTURES = {"actors": Actor, "seed_articles": Article}
 
 
 class Command(BaseCommand):
@@ -24,3 +25,7 @@ class Command(BaseCommand):
             call_command("loaddata", fixture, verbosity=0)
             fill_missing_keys(Article, NearDuplicateKeys)  # fixtures load raw, past Article.save
             self.stdout.write(f"{fixture}: loaded ({model.objects.count()} rows).")
+        if Concept.objects.exists() and not force:
+            self.stdout.write(f"concepts: already loaded ({Concept.objects.count()} rows), left as it is.")
+        else:
+            self.stdout.write(f"concepts: loaded ({reload_concepts(registry_from_modules())} rows).")
