@@ -76,20 +76,23 @@ class NamedBySlug(models.Model):
         return (self.slug,)
 
 
+def correlated_count(rows, column):
+    """The number of `rows` whose `column` is the outer row, as a subquery (0 where there are none).
+
+    A correlated count per row: joining every article and counting DISTINCT took seconds at
+    50,000 articles.
+    """
+    counted = rows.filter(**{column: models.OuterRef("pk")}).order_by().values(column).annotate(n=Count("*"))
+    return Coalesce(models.Subquery(counted.values("n")), 0)
+
+
 class SourceQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
     def with_article_counts(self):
-        """Each source with `article_count`, its published articles (a correlated count, as for actors)."""
-        published = (
-            Article.objects.filter(source=models.OuterRef("pk"), is_published=True)
-            .order_by()
-            .values("source")
-            .annotate(n=Count("*"))
-            .values("n")
-        )
-        return self.annotate(article_count=Coalesce(models.Subquery(published), 0))
+        """Each source with `article_count`, its published articles."""
+        return self.annotate(article_count=correlated_count(Article.objects.filter(is_published=True), "source"))
 
 
 class Source(NamedBySlug):
@@ -128,15 +131,9 @@ class ActorQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
     def with_article_counts(self):
-        # A correlated count per actor: joining every mention and counting DISTINCT took seconds at 50,000 articles.
-        published_mentions = (
-            ArticleActor.objects.filter(actor=models.OuterRef("pk"), article__is_published=True)
-            .order_by()
-            .values("actor")
-            .annotate(n=Count("*"))
-            .values("n")
-        )
-        return self.annotate(article_count=Coalesce(models.Subquery(published_mentions), 0))
+        """Each actor with `article_count`, the published articles that mention it."""
+        mentions = ArticleActor.objects.filter(article__is_published=True)
+        return self.annotate(article_count=correlated_count(mentions, "actor"))
 
     def matching_name(self, text):
         """Actors whose name or any alias contains `text`, in any script and case."""
