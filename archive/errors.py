@@ -103,6 +103,10 @@ def admin_address_problem(request):
         allowed = DATE_PART_RANGES.get(name.rpartition("__")[2])
         if allowed and not (value.strip().isdecimal() and int(value) in allowed):
             return f"“{value}” is not a {name.rpartition('__')[2]} this archive can show."
+        # A filter by id past the database's 64-bit integers (?source=9223372036854775808) overflows: a 500.
+        number = value.strip().removeprefix("-")
+        if name != "q" and number.isdecimal() and len(number) < 4300 and int(number) >= 2**63:
+            return f"“{value}” is larger than any id this archive can hold."
     return None
 
 

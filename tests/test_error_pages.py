@@ -150,3 +150,9 @@ def test_a_malformed_query_through_the_api_is_json_with_a_note_or_a_400(visitor,
     response = visitor.get("/api/articles/", params)
     assert response.status_code == status and response["Content-Type"].startswith("application/json")
     assert response.json()["notices" if status == 200 else "detail"]
+
+
+@pytest.mark.django_db
+def test_an_admin_filter_by_an_id_past_64_bits_is_a_400_not_a_500(admin_client):
+    response = admin_client.get("/admin/archive/article/", {"source": "9223372036854775808"})
+    assert response.status_code == 400 and "larger than any id" in response.content.decode()
