@@ -25,7 +25,33 @@ from archive.search.service import search
 
 MAX_PAGE_SIZE = 100
 
-api = NinjaAPI(
+
+class ArchiveAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The schema, with a filter parameter for each facet registered beyond the built-in ones
+        (ArticleQuery is a class: it cannot list what a deployment registers)."""
+        schema = super().get_openapi_schema(**kwargs)
+        search_path = next(path for path in schema["paths"] if path.endswith("/articles/"))
+        parameters = schema["paths"][search_path]["get"]["parameters"]
+        listed = {parameter["name"] for parameter in parameters}
+        for facet in FACETS.added():
+            if facet.name not in listed:
+                parameters.append(facet_parameter(facet))
+        return schema
+
+
+def facet_parameter(facet):
+    return {
+        "in": "query",
+        "name": facet.name,
+        "required": False,
+        "description": f"{facet.title}: keep articles with this value (repeat the parameter for OR).",
+        "schema": {"type": "array", "items": {"type": "string"}, "title": facet.title},
+        "explode": True,
+    }
+
+
+api = ArchiveAPI(
     title="Security Press Archive API",
     version="1",
     description="Read-only access to the archive. /api/articles/ takes the search page's query, filters and sort.",

@@ -48,15 +48,27 @@ def api_detail(request, status, allow=""):
 
 class ErrorAnswersMiddleware:
     """Any error answer under /api/ that is not JSON yet (a 405 from django-ninja, a 404 for an
-    unknown path, a 500 from a crash, a 400 from a request Django refused) becomes JSON; an
-    unreadable search index is the 503 page from whichever view met it, and what the engine
-    cannot do (NotSupported) the 501 page."""
+    unknown path, a 500 from a crash, a 400 from a request Django refused) becomes JSON; HEAD
+    under /api/ is answered as GET without the body; an unreadable search index is the 503 page
+    from whichever view met it, and what the engine cannot do (NotSupported) the 501 page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        head = is_api(request) and request.method == "HEAD"
+        if head:  # django-ninja routes GET only, and HTTP asks every GET resource to answer HEAD too
+            request.method = "GET"
+        response = self.as_json(request, self.get_response(request))
+        if head:
+            request.method = "HEAD"
+        if head and not response.streaming:
+            response.setdefault("Content-Length", str(len(response.content)))  # the GET answer's, as HEAD promises
+            response.content = b""
+        return response
+
+    @staticmethod
+    def as_json(request, response):
         if not is_api(request) or response.status_code < 400:
             return response
         if response.get("Content-Type", "").startswith("application/json"):

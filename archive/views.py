@@ -4,7 +4,6 @@ import datetime
 import itertools
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, TemplateView
@@ -17,7 +16,7 @@ from archive.models import Article, ArticleSlug
 from archive.output_views import permalink_builder, plain_error
 from archive.search import query as q
 from archive.search.service import IndexUnavailable, in_other_languages, related_articles, search
-from archive.search.summary import facet_display
+from archive.search.summary import archive_overview, facet_display
 from archive.search_help import SYNTAX_EXAMPLES
 
 RESULTS_PER_PAGE = 20
@@ -27,19 +26,12 @@ class HomeView(TemplateView):
     template_name = "archive/home.html"
 
     def get_context_data(self, **kwargs):
-        articles = Article.objects.published()
-        return super().get_context_data(
-            article_count=articles.count(),
-            recent=articles.newest_first().select_related("source")[:8],
-            by_source=articles.values("source__name", "source__slug").annotate(n=Count("id")).order_by("-n"),
-            by_language=articles.values("language").annotate(n=Count("id")).order_by("-n"),
-            by_year=articles.dated()
-            .values("published_on__year")
-            .annotate(n=Count("id"))
-            .order_by("-published_on__year"),
-            form=SearchForm(),
-            **kwargs,
-        )
+        recent = Article.objects.published().newest_first().select_related("source")[:8]
+        try:
+            overview = archive_overview()
+        except IndexUnavailable:  # the newest articles come from the database: the page still serves
+            overview = {"article_count": Article.objects.published().count(), "counts_unavailable": True}
+        return super().get_context_data(recent=recent, form=SearchForm(), **overview, **kwargs)
 
 
 class SearchHelpView(TemplateView):

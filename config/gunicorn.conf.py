@@ -1,9 +1,9 @@
 """gunicorn settings; every value can be overridden from the environment.
 
-gunicorn also starts the archive's single search-index writer (manage.py run_indexer)
-beside the web workers, and restarts it if it dies, so saves return at once and are
-indexed in the background. Set START_INDEXER=false where another process runs it
-(several app servers share one indexer).
+gunicorn also starts the archive's single search-index writer (manage.py run_indexer) and
+the embedder for search by meaning (manage.py run_embedder) beside the web workers, and
+restarts them if they die, so saves return at once and are indexed in the background.
+Set START_INDEXER=false where other processes run them (several app servers share one).
 """
 
 import os
@@ -33,29 +33,34 @@ if start_indexer:
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in {"1", "true", "yes"}
 
 MANAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "manage.py")
-INDEXER_CHECK_SECONDS = 5
-_indexer = None
+BACKGROUND_CHECK_SECONDS = 5
+_background = {}  # command name → its process
 _stopping = threading.Event()
 
 
-def _start_indexer():
-    global _indexer
+def _background_commands():
     interval = os.environ.get("INDEXER_INTERVAL", "0.5")
-    _indexer = subprocess.Popen([sys.executable, MANAGE, "run_indexer", "--interval", interval])
+    return {"run_indexer": ["--interval", interval], "run_embedder": []}
 
 
-def _supervise_indexer(log):
-    """Restart the indexer if it exits; queued changes wait in the outbox meanwhile."""
-    while not _stopping.wait(INDEXER_CHECK_SECONDS):
-        if _indexer is not None and _indexer.poll() is not None:
-            log.warning("index writer exited with %s; restarting it", _indexer.returncode)
-            _start_indexer()
+def _start(name):
+    _background[name] = subprocess.Popen([sys.executable, MANAGE, name, *_background_commands()[name]])
+
+
+def _supervise(log):
+    """Restart a background command that exits with an error; queued changes wait in the outbox meanwhile."""
+    while not _stopping.wait(BACKGROUND_CHECK_SECONDS):
+        for name, process in list(_background.items()):
+            if process.poll() not in (None, 0):  # run_embedder ends at once, with 0, when there is no model
+                log.warning("%s exited with %s; restarting it", name, process.returncode)
+                _start(name)
 
 
 def on_starting(server):
     if start_indexer:
-        _start_indexer()
-        threading.Thread(target=_supervise_indexer, args=(server.log,), daemon=True).start()
+        for name in _background_commands():
+            _start(name)
+        threading.Thread(target=_supervise, args=(server.log,), daemon=True).start()
 
 
 def warm_ingest(log):
@@ -88,9 +93,11 @@ def when_ready(server):
 
 def on_exit(server):
     _stopping.set()
-    if _indexer is not None and _indexer.poll() is None:
-        _indexer.terminate()
+    for process in _background.values():
+        if process.poll() is None:
+            process.terminate()
+    for process in _background.values():
         try:
-            _indexer.wait(timeout=10)
+            process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            _indexer.kill()
+            process.kill()

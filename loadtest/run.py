@@ -93,7 +93,7 @@ class Deployment:
             self.env["DATABASE_URL"] = database_url
         else:
             self.env.pop("DATABASE_URL", None)
-        self.web = self.indexer = self.importer = None
+        self.web = self.indexer = self.embedder = self.importer = None
         self.indexer_interval = 0.5
         self.logs = []
 
@@ -140,6 +140,10 @@ class Deployment:
         command = [sys.executable, "manage.py", "run_indexer", "--interval", str(self.indexer_interval)]
         self.indexer = self.spawn("indexer", command, LOG_LEVEL="INFO")  # each batch's size and time
 
+    def start_embedder(self):
+        """As gunicorn runs it beside the indexer: embedding for search by meaning, at a low priority."""
+        self.embedder = self.spawn("embedder", [sys.executable, "manage.py", "run_embedder"], LOG_LEVEL="INFO")
+
     def start_import(self, path):
         command = [sys.executable, "manage.py", "import_articles", str(path), "--quiet-progress"]
         self.importer = self.spawn("import", command)
@@ -178,7 +182,7 @@ class Deployment:
         return None
 
     def stop(self):
-        for process in (self.importer, self.indexer, self.web):
+        for process in (self.importer, self.embedder, self.indexer, self.web):
             if process is not None and process.poll() is None:
                 process.terminate()
                 with contextlib.suppress(subprocess.TimeoutExpired):
@@ -368,6 +372,7 @@ def main(argv=None):
         deployment.manage("rebuild_search_index", "--no-progress")
         report["seed_indexed_s"] = round(time.monotonic() - started, 1)
         deployment.start_indexer()
+        deployment.start_embedder()
         deployment.start_web()
         deployment.source_id, seeded_pks = seeded_ids(deployment)
         say(f"seeded and indexed {report['seed']}; load for {args.minutes} min on {deployment.base}")

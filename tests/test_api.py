@@ -106,6 +106,16 @@ def test_errors_are_json_with_a_detail(client, archive, path, params, status):
     assert response.json()["detail"]
 
 
+def test_head_answers_as_get_without_the_body(client, archive):
+    got = client.get("/api/articles/", {"q": "nato"})
+    head = client.head("/api/articles/", {"q": "nato"})
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Type"] == got["Content-Type"] and int(head["Content-Length"]) == len(got.content)
+    assert client.head("/api/no-such-thing/").status_code == 404
+    refused = client.post("/api/articles/")
+    assert refused.status_code == 405 and "use GET" in refused.json()["detail"]
+
+
 def test_an_unpublished_article_is_not_served(client, archive):
     assert client.get(f"/api/articles/{archive[-1].pk}/").status_code == 404
 

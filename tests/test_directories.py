@@ -1,10 +1,13 @@
-"""The /sources/ directory and the /api/ index."""
+"""The front page's counts, the /sources/ directory and the /api/ index."""
 
 import re
+from pathlib import Path
 
 import pytest
 
-from archive.models import Source
+from archive.models import Actor, Source
+from archive.search.outbox import drain_all
+from archive.search.whoosh.searcher import snapshots
 from tests.factories import make_article, make_source
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +82,31 @@ def test_the_api_index_answers_a_program_in_json(client):
     assert data["docs"] == "/api/docs/" and data["openapi"] == "/api/openapi.json"
     schema_paths = set(client.get("/api/openapi.json").json()["paths"])
     assert {endpoint["path"] for endpoint in data["endpoints"]} == schema_paths
+
+
+def front_page_counts(html, heading):
+    section = html.split(f"<h2>{heading}</h2>", 1)[1].split("</ul>", 1)[0]
+    return dict(re.findall(r'<a href="[^"]+">([^<]+)</a> <span class="count">([\d,]+)</span>', section))
+
+
+def test_the_front_page_counts_published_articles_by_source_language_year_and_actor(client, sources):
+    lavrov = Actor.objects.create(name="Sergey Lavrov", kind=Actor.Kind.PERSON)
+    make_article(source=Source.objects.get(name="NATO"), language="ru", date="2022-02-24", actors=[lavrov])
+    drain_all()
+    html = client.get("/").content.decode()
+    assert "5 press releases" in html
+    assert front_page_counts(html, "By source") == {"NATO": "4", "Ministry of Foreign Affairs of Russia": "1"}
+    assert front_page_counts(html, "By language") == {"English": "4", "Russian": "1"}
+    assert front_page_counts(html, "By year") == {"2022": "1"}
+    assert front_page_counts(html, "Most mentioned actors") == {"Sergey Lavrov": "1"}
+
+
+def test_the_front_page_serves_the_newest_articles_when_the_index_is_unreadable(client, sources, search_index):
+    drain_all()
+    for toc in Path(search_index.path).rglob("*.toc"):
+        toc.write_bytes(b"not an index")
+    snapshots.clear()
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200 and "4 press releases" in html
+    assert "back when the search index is" in html and "<h2>Recent articles</h2>" in html

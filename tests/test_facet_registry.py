@@ -41,3 +41,9 @@ def test_a_registered_facet_filters_and_ignores_its_own_filter(client, sectioned
 def test_a_registered_facets_bad_value_is_dropped_with_a_notice(client, sectioned):
     answer = client.get("/api/articles/", {"q": "baltic", "section": "<script>"}).json()
     assert answer["count"] == 3 and any("section" in notice for notice in answer["notices"])
+
+
+def test_a_registered_facet_is_a_parameter_in_the_api_schema(client, section_facet):
+    schema = client.get("/api/openapi.json").json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/articles/"]["get"]["parameters"]}
+    assert parameters["section"]["schema"]["type"] == "array" and "source" in parameters

@@ -288,3 +288,26 @@ def test_an_import_applies_index_changes_in_bulk_not_per_chunk(tmp_path, transac
     assert batches == [4, 3]
     assert not IndexTask.objects.exists()
     assert search_index.index.refresh().doc_count() == 7
+
+
+SPREADSHEET_ROWS = [
+    ("Verteidigungsausgaben steigen", "Die Bundesregierung erhöht die Ausgaben für Flugabwehr um 1,5 Mrd. €; "
+     "das Parlament stimmt zu.", "2024-03-05"),
+    ("Größere Übung in Litauen", "Soldaten üben an der Grenze; Manöver „Griffin Lightning“ endet.", "2024-04-11"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "encoding, delimiter, suffix",
+    [("cp1252", ";", ".csv"), ("utf-16", "\t", ".csv"), ("utf-8-sig", ",", ".csv.gz"), ("cp1252", ";", ".csv.gz")],
+)
+def test_a_spreadsheets_csv_is_read_in_its_own_encoding_and_delimiter(tmp_path, encoding, delimiter, suffix):
+    lines = [delimiter.join(("title", "text", "date", "language", "publisher"))]
+    for title, text, date in SPREADSHEET_ROWS:
+        lines.append(delimiter.join((title, f'"{text}"', date, "de", "Bundesregierung")))
+    data = ("\r\n".join(lines) + "\r\n").encode(encoding)
+    path = tmp_path / f"export{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    assert "2 imported" in command(path)
+    stored = {article.title: article.body for article in Article.objects.all()}
+    assert stored == {title: text for title, text, _ in SPREADSHEET_ROWS}

@@ -156,3 +156,11 @@ def test_the_export_keeps_speakers_and_translations_and_restores_them(tmp_path):
 def test_a_tag_broken_over_lines_goes_whole():
     text = 'Sec. 3. <span\nstyle="text-decoration: underline">Definitions.</span>\n<img\nsrc="x.png"\nwidth="8"/>\nEnd.'
     assert plain_text(text) == "Sec. 3. Definitions.\n\nEnd."
+
+
+def test_a_list_of_asterisk_or_plus_items_becomes_bullets():
+    text = "The allies agreed to:\n* deliver air defence\n* train pilots\n+ share intelligence"
+    assert (
+        plain_text(text) == "The allies agreed to:\n\n- deliver air defence\n\n- train pilots\n\n- share intelligence"
+    )
+    assert plain_text("A * B and 2 * 3 stay.") == "A * B and 2 * 3 stay."

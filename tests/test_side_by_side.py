@@ -340,3 +340,27 @@ def test_retagging_keeps_the_speaker_a_record_named():
     assert retag(article)
     roles = {m.actor.name: m.role for m in ArticleActor.objects.filter(article=article).select_related("actor")}
     assert roles == {"Sergey Lavrov": "speaker", "NATO": "mention", "Russia": "mention"}
+
+
+def test_commits_merge_only_tiny_segments_and_the_idle_indexer_merges_the_rest(search_index, monkeypatch):
+    from archive.management.commands.run_indexer import merge_when_idle
+    from archive.search.whoosh import backend as whoosh_backend
+
+    monkeypatch.setattr(whoosh_backend, "TINY_SEGMENT_DOCS", 2)  # one-article segments are tiny, two-article ones not
+    for batch in range(12):  # an import's batches: a segment each, never merged inside a commit
+        make_article(f"Imported {batch}a", f"Patrols over Šiauliai, batch {batch}a.")
+        make_article(f"Imported {batch}b", f"Patrols over Šiauliai, batch {batch}b.")
+        drain(limit=2)
+    assert len(search_index.index.refresh()._segments()) == 12
+    for number in range(11):  # an editor's saves: with ten tiny segments, the next commit merges them
+        make_article(f"Edited {number}", f"Patrols over Šiauliai, edit {number}.")
+        drain()
+    assert len(search_index.index.refresh()._segments()) == 13
+    make_article("Waiting", "Patrols over Šiauliai.")
+    merge_when_idle()  # a change is due: no merge now
+    assert len(search_index.index.refresh()._segments()) == 13
+    drain()
+    merge_when_idle()  # ten at a time while at least ten small segments remain
+    segments = search_index.index.refresh()._segments()
+    assert len(segments) < 10
+    assert sum(segment.doc_count() for segment in segments) == 12 * 2 + 11 + 1

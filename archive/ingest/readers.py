@@ -5,6 +5,7 @@ Every reader yields `RawRecord`s (something to extract an article from) and
 never stops a batch.
 """
 
+import codecs
 import csv
 import datetime
 import gzip
@@ -18,6 +19,8 @@ from archive.ingest.encoding import Decoded, UndecodableText, decode_text
 
 MAX_RECORD_BYTES = 10 * 1024 * 1024
 READ_CHUNK = 1024 * 1024
+CSV_SAMPLE_BYTES = 1024 * 1024  # a CSV's encoding and delimiter are judged on its first megabyte
+CSV_DELIMITERS = ",;\t|"
 FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl",
            ".ndjson": "jsonl", ".csv": "csv", ".warc": "warc"}  # fmt: skip
 
@@ -179,10 +182,18 @@ def structured(path, number, record, unit="record"):
 
 
 def read_csv(path, compressed):
+    """Rows of a spreadsheet's CSV in whatever encoding and delimiter it was saved with (Excel writes the
+    system's code page, UTF-16 for "Unicode text", and ";" where the comma is the decimal mark)."""
     csv.field_size_limit(MAX_RECORD_BYTES)
     with open_binary(path, compressed) as binary:
-        stream = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="strict", newline="")
-        rows = csv.DictReader(stream)
+        sample = whole_lines(binary.read(CSV_SAMPLE_BYTES))
+        if not sample.strip():
+            return
+        decoded = decode(sample)
+        binary.seek(0)
+        errors = "replace" if "\ufffd" in decoded.text else "strict"  # a UTF-8 file with a few stray bytes
+        stream = io.TextIOWrapper(binary, encoding=decoded.encoding, errors=errors, newline="")
+        rows = csv.DictReader(stream, delimiter=header_delimiter(decoded.text))
         number = 1
         while True:
             number += 1
@@ -196,6 +207,22 @@ def read_csv(path, compressed):
                     return  # the decoder cannot resynchronise after a bad byte
                 continue
             yield structured(path, number, {key: value for key, value in row.items() if key}, unit="row")
+
+
+def whole_lines(sample):
+    """`sample` cut after its last line break when it fills the buffer, so no character is cut in two."""
+    if len(sample) < CSV_SAMPLE_BYTES or b"\n" not in sample:
+        return sample
+    sample = sample[: sample.rfind(b"\n") + 1]
+    if sample.startswith(codecs.BOM_UTF16_LE) and len(sample) % 2:
+        sample = sample[:-1]  # UTF-16-LE writes "\n" as 0a 00: drop the half character
+    return sample
+
+
+def header_delimiter(text):
+    """The delimiter that splits the header line into the most columns (column names hold none of them)."""
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    return max(CSV_DELIMITERS, key=header.count)
 
 
 def read_warc(path, compressed):

@@ -64,11 +64,19 @@ def drain_quietly(limit=BATCH_SIZE):
         log.warning("search index update deferred", exc_info=True)
 
 
+def due_tasks():
+    return IndexTask.objects.filter(not_before__lte=timezone.now())
+
+
+def due_tasks_exist():
+    return due_tasks().exists()
+
+
 def pending_tasks(limit=BATCH_SIZE, bulk_limit=None):
     """Up to `limit` due tasks of the most urgent priority waiting (`bulk_limit`, if given, when
     those are a bulk import's): an editor's change is never applied in one index commit with a
     bulk import's, so it waits for one bulk batch at most."""
-    due = IndexTask.objects.filter(not_before__lte=timezone.now())
+    due = due_tasks()
     first = due.order_by("priority", "id").values_list("priority", flat=True).first()
     if first is None:
         return []

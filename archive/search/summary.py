@@ -61,3 +61,37 @@ def facet_display(facets, filters, base_query):
             limit = TOP_ACTORS if name == "actor" else len(entries)
             shown.append(Facet(name, FACETS[name].title, entries[:limit], entries[limit:]))
     return shown
+
+
+@dataclass
+class Count:
+    value: str
+    label: str
+    count: int
+
+
+HOME_TOP = 10
+
+
+def archive_overview():
+    """The whole archive counted by source, language, year and actor, from the index's facets.
+
+    The engine counts these for any search in a few milliseconds; GROUP BYs over the article
+    and mention tables took over a second a page at 50,000 articles.
+    """
+    from archive.search.service import SearchRequest, search
+
+    results = search(SearchRequest())
+    return {
+        "article_count": results.count,
+        "by_source": counts_of(results.facets, "source", HOME_TOP),
+        "by_language": counts_of(results.facets, "lang"),
+        "by_year": counts_of(results.facets, "year"),
+        "top_actors": counts_of(results.facets, "actor", HOME_TOP),
+    }
+
+
+def counts_of(facets, name, limit=None):
+    counts = [(str(value), count) for value, count in facets.get(name, [])[:limit]]
+    labels = FACETS[name].labels([value for value, _ in counts])
+    return [Count(value, labels.get(value, value), count) for value, count in counts]

@@ -5,7 +5,6 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
-from archive.models import Actor
 from archive.timeline_context import search_timeline as timeline_of_results
 
 register = template.Library()
@@ -15,12 +14,6 @@ register = template.Library()
 def search_timeline(context, results):
     """{% search_timeline results as timeline %}: the hits by period; each bar narrows the search."""
     return timeline_of_results(results, context["request"].GET)
-
-
-@register.simple_tag
-def top_actors(limit=10):
-    """{% top_actors 10 as actors %}: the actors most articles mention."""
-    return Actor.objects.with_article_counts().filter(article_count__gt=0).order_by("-article_count", "name")[:limit]
 
 
 @register.filter

@@ -2,9 +2,9 @@ import logging
 import time
 
 from django.core.management.base import BaseCommand
+from haystack import connections
 
-from archive.search.outbox import BATCH_SIZE, drain, indexer_presence
-from archive.search.whoosh.hybrid import embed_pending
+from archive.search.outbox import BATCH_SIZE, drain, due_tasks_exist, indexer_presence
 
 log = logging.getLogger(__name__)
 # Seconds one batch of a bulk import's index changes may take. An editor's change waits for
@@ -22,10 +22,19 @@ def next_limit(limit, applied, seconds):
     return max(MIN_BATCH, min(BATCH_SIZE, int(rate * BATCH_SECONDS)))
 
 
+def merge_when_idle():
+    """Fold the small segments saves and imports left, a bounded step at a time, while nothing
+    waits to be applied: a change arriving meanwhile waits for one step at most."""
+    backend = connections["default"].get_backend()
+    merge_step = getattr(backend, "merge_step", None)  # a cluster merges by itself
+    while merge_step is not None and not due_tasks_exist() and merge_step():
+        pass
+
+
 class Command(BaseCommand):
     help = (
         "Apply queued search-index changes, with retries: the archive's one index writer. "
-        "Between them it embeds new and changed articles for search by meaning."
+        "(run_embedder embeds articles for search by meaning, in its own process.)"
     )
 
     def add_arguments(self, parser):
@@ -37,18 +46,14 @@ class Command(BaseCommand):
         # While it runs, imports leave the index to it (outbox.indexer_running).
         with indexer_presence():
             while True:
-                embedded = 0
                 try:
                     limit = self.drain_due(limit)
-                    # Then a few articles' vectors for search by meaning: index changes never wait long.
-                    if embedded := embed_pending():
-                        log.info("embedded %d articles", embedded)
+                    merge_when_idle()
                 except Exception:
                     log.warning("index update failed; will retry", exc_info=True)
                 if once:
                     return
-                if not embedded:
-                    time.sleep(interval)
+                time.sleep(interval)
 
     def drain_due(self, limit):
         """Apply every due change, most urgent first, in batches sized to finish in BATCH_SECONDS."""

@@ -1,0 +1,41 @@
+import logging
+import os
+import time
+
+from django.core.management.base import BaseCommand
+
+from archive.search import semantic
+from archive.search.whoosh.hybrid import embed_pending
+
+log = logging.getLogger(__name__)
+# Background work: readers and the index writer take the cores first.
+NICENESS = 10
+
+
+class Command(BaseCommand):
+    help = (
+        "Embed new and changed articles for search by meaning, in the background, at a low CPU priority. "
+        "Its own process, so the index writer (run_indexer) never waits on the model."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Embed what is pending now, then exit.")
+        parser.add_argument("--interval", type=float, default=2.0, help="Seconds between looks when idle.")
+
+    def handle(self, *args, once=False, interval=2.0, **options):
+        if not semantic.available():
+            self.stdout.write(f"Nothing to embed: {semantic.unavailable_reason()}.")
+            return
+        os.nice(NICENESS)
+        while True:
+            embedded = 0
+            try:
+                while embedded_now := embed_pending():  # a batch at a time, the index read afresh
+                    embedded += embedded_now
+            except Exception:
+                log.warning("embedding failed; will retry", exc_info=True)
+            if embedded:
+                log.info("embedded %d articles", embedded)
+            if once:
+                return
+            time.sleep(interval)
