@@ -4,6 +4,8 @@ SEARCH_URL picks the engine (archive.search.config); archive.search.engine hands
 pages call search() and related_articles() and never ask which engine answered.
 """
 
+from django.core.cache import cache
+
 from archive.search.engine import current_engine
 from archive.search.errors import IndexUnavailable, NotSupported
 from archive.search.request import SORTS, Hit, SearchRequest
@@ -24,14 +26,23 @@ def search(request):
     return current_engine().search(request)
 
 
+# Related articles change only as the archive grows around an article: an article page
+# reuses them this long (reading a long article's key terms' postings costs 0.1–0.3 s).
+RELATED_CACHE_SECONDS = 600
+
+
 def related_articles(article, limit=5):
     """Articles most like `article`; empty when the engine cannot say (the page still works)."""
     from archive.models import Article
 
-    try:
-        pks = current_engine().related(article, limit)
-    except (IndexUnavailable, NotSupported):
-        return []
+    key = f"related:{article.pk}:{article.updated_at.timestamp() if article.updated_at else ''}:{limit}"
+    pks = cache.get(key)
+    if pks is None:
+        try:
+            pks = current_engine().related(article, limit)
+        except (IndexUnavailable, NotSupported):
+            return []
+        cache.set(key, pks, RELATED_CACHE_SECONDS)
     found = Article.objects.published().select_related("source").in_bulk(pks)
     return [found[pk] for pk in pks if pk in found]
 
