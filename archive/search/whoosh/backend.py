@@ -42,11 +42,12 @@ MERGE_AFTER_SMALL_SEGMENTS = 10
 # Documents one merge may rewrite: the index's write lock is held meanwhile, and an editor's
 # change waits for it (10 segments of up to 500 documents took 6 s on a busy machine).
 MAX_MERGE_DOCS = 1000
-# A change's own commit merges only segments this small (editors' one-article saves), which
-# costs milliseconds: merging an import's segments inside commits held editors' saves for
-# 3–10 s in the 50,000-article load run. Only when an import leaves the indexer no idle
-# moment and the small segments pile up past MAX_SMALL_SEGMENTS do commits merge them.
-TINY_SEGMENT_DOCS = 25
+# A change's own commit merges only segments this small (editors' saves of an article or
+# two; run_indexer's bulk batches hold at least MIN_BATCH = 5), which costs milliseconds:
+# merging an import's segments inside commits held editors' saves for 3–10 s in the
+# 50,000-article load run. Only when an import leaves the indexer no idle moment and the
+# small segments pile up past MAX_SMALL_SEGMENTS do commits merge them.
+TINY_SEGMENT_DOCS = 5
 MAX_SMALL_SEGMENTS = 100
 
 
