@@ -109,3 +109,12 @@ def test_a_rebuild_leaves_its_term_counts_and_did_you_mean_agrees_with_whoosh(cl
     snapshots.clear()
     found = snapshots.get(search_index).document_frequencies("text")
     assert {term: found[term] for terms in found.term_lists() for term in terms} == expected
+
+
+def test_an_index_written_before_the_search_package_split_still_opens():
+    import pickle
+
+    from archive.search.whoosh.arrays import PreAnalysedPositions
+
+    # Whoosh's table of contents pickles the schema; before the split the format lived here.
+    assert pickle.loads(b"carchive.search.whoosh_backend\nPreAnalysedPositions\n.") is PreAnalysedPositions
