@@ -53,7 +53,7 @@ def ours_rebuild():
     }
 
 
-def view_latency(mix, peers=(), client=None):
+def view_latency(mix, peers=(), client=None, repeats=REPEATS, profiler=None):
     """Each query of the mix through the real Django view (form, search, template), in ms;
     each peer engine answers the same query right after ours, so a busy moment of the
     machine falls on all of them alike. Returns (ours, {peer name: its figures})."""
@@ -62,9 +62,9 @@ def view_latency(mix, peers=(), client=None):
     client.get(url_of({"q": "warm"}))  # snapshot load, not a user's query
     load_ms = (time.perf_counter() - started) * 1000
     ours, theirs, refused = Timings(), {peer.name: Timings() for peer in peers}, []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         for name, params, _, _ in mix:
-            with ours.timing(name):
+            with ours.timing(name), profiler or contextlib.nullcontext():
                 response = client.get(url_of(params))
             if response.status_code == 400:
                 refused.append(name)

@@ -92,3 +92,19 @@ def _peer_lines(result):
             f"| {kind} | {ms} | " + " | ".join(str(q["per_kind_p50"].get(kind)) for q in peers.values()) + " |"
         )
     return lines
+
+
+def view_table(ours, peers):
+    """Per-kind medians and overall percentiles of one view-only run: ours against each peer."""
+    names = list(peers)
+    lines = ["| kind, p50 ms | ours (page) | " + " | ".join(names) + " |", "|---|" + "---:|" * (len(names) + 1)]
+    for kind, ms in ours["per_kind_p50"].items():
+        lines.append(f"| {kind} | {ms} | " + " | ".join(str(peers[n]["per_kind_p50"].get(kind)) for n in names) + " |")
+    for key in ("p50", "p95", "p99"):
+        lines.append(f"| all, {key} | {ours[key]} | " + " | ".join(str(peers[n][key]) for n in names) + " |")
+    lines.append(
+        f"| all, CPU p50 / p95 | {_cpu(ours, 'p50')} / {_cpu(ours, 'p95')} | "
+        + " | ".join(f"{_cpu(peers[n], 'p50')} / {_cpu(peers[n], 'p95')}" for n in names)
+        + " |"
+    )
+    return "\n".join(lines)
