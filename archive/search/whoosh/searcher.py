@@ -22,7 +22,7 @@ from archive.search.document import TEXT_FIELD_BOOSTS, date_number, text_fields
 from archive.search.errors import IndexUnavailable
 from archive.search.facets import FACETS, KEYWORDS
 from archive.search.whoosh.arrays import deleted_docnums
-from archive.search.whoosh.scoring import bm25f_scores, top_by_score
+from archive.search.whoosh.scoring import bm25f_scores, term_weights, top_by_score
 from archive.search.whoosh.segments import NUMERIC_COLUMNS, BoundedCache, category_columns, concatenated, segments
 
 with __import__("warnings").catch_warnings():
@@ -52,6 +52,7 @@ class Snapshot:
         self.generation = generation
         self._memo = {}
         self._postings = BoundedCache(SNAPSHOT_POSTINGS_BYTES)
+        self._weights = BoundedCache(SNAPSHOT_POSTINGS_BYTES)
         self.expansions = BoundedCache(KEPT_EXPANSIONS, size_of=lambda _terms: 1)
         # (segment reader, offset of its first document, its SegmentArrays). An empty index
         # has one EmptyReader leaf, and no segment to read.
@@ -87,6 +88,15 @@ class Snapshot:
         found = self._postings.get(key)
         if found is None:
             found = self._postings[key] = self._read_postings(field, term)
+        return found
+
+    def term_weights(self, field, term):
+        """(docnums, BM25 weight before boosts) of one term, kept for this snapshot beside
+        its postings: a query's next page, facet click or date refinement ranks again."""
+        key = (field, term)
+        found = self._weights.get(key)
+        if found is None:
+            found = self._weights[key] = term_weights(self, field, term)
         return found
 
     def _read_postings(self, field, term):
