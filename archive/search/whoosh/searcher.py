@@ -369,9 +369,12 @@ def facet_counts(snapshot, facet, mask):
         counts = np.bincount(snapshot.actor_codes[selected], minlength=len(snapshot.actor_labels))
         labels = snapshot.actor_labels
     elif facet.numeric:
-        values = getattr(snapshot, facet.field)[mask]
-        labels, counts = np.unique(values[values > 0], return_counts=True)
-        return [(int(label), int(count)) for label, count in zip(labels, counts, strict=True)]
+        # The column's distinct values are found once per snapshot; a query only counts them.
+        labels, codes = snapshot.memo(
+            ("distinct", facet.field), lambda: np.unique(getattr(snapshot, facet.field), return_inverse=True)
+        )
+        counts = np.bincount(codes[mask], minlength=len(labels))
+        return [(int(labels[i]), int(counts[i])) for i in np.flatnonzero(counts) if labels[i] > 0]
     else:
         labels, codes = snapshot.categories[facet.field]
         counts = np.bincount(codes[mask], minlength=len(labels))
