@@ -79,7 +79,7 @@ class Timings:
     """Wall and CPU milliseconds of repeated queries, overall and per kind of query."""
 
     def __init__(self):
-        self.wall, self.cpu, self.per_kind = [], [], {}
+        self.wall, self.cpu, self.per_kind, self.per_kind_cpu, self.kinds = [], [], {}, {}, []
 
     @contextlib.contextmanager
     def timing(self, kind):
@@ -87,8 +87,10 @@ class Timings:
         yield
         elapsed = (time.perf_counter() - started) * 1000
         self.cpu.append((time.process_time() - cpu) * 1000)
+        self.per_kind_cpu.setdefault(kind, []).append(self.cpu[-1])
         self.wall.append(elapsed)
         self.per_kind.setdefault(kind, []).append(elapsed)
+        self.kinds.append(kind)
 
     def figures(self):
         medians = {kind: round(float(np.median(samples)), 1) for kind, samples in self.per_kind.items()}
@@ -96,7 +98,18 @@ class Timings:
             **percentiles(self.wall),
             "cpu": percentiles(self.cpu),
             "per_kind_p50": medians,
+            "per_kind_cpu_p50": {
+                kind: round(float(np.median(samples)), 1) for kind, samples in self.per_kind_cpu.items()
+            },
             "slowest": sorted(((ms, kind) for kind, ms in medians.items()), reverse=True)[:3],
+            # The requests that set the p95 and p99: (wall ms, CPU ms, kind, round), slowest first.
+            "slowest_requests": sorted(
+                (
+                    (round(wall, 1), round(cpu, 1), kind, number // len(self.per_kind) + 1)
+                    for number, (wall, cpu, kind) in enumerate(zip(self.wall, self.cpu, self.kinds, strict=True))
+                ),
+                reverse=True,
+            )[:8],
         }
 
 

@@ -95,16 +95,21 @@ def _peer_lines(result):
 
 
 def view_table(ours, peers):
-    """Per-kind medians and overall percentiles of one view-only run: ours against each peer."""
+    """Per-kind medians (wall, and CPU in brackets) and overall percentiles of one view-only
+    run: ours against each peer."""
     names = list(peers)
-    lines = ["| kind, p50 ms | ours (page) | " + " | ".join(names) + " |", "|---|" + "---:|" * (len(names) + 1)]
-    for kind, ms in ours["per_kind_p50"].items():
-        lines.append(f"| {kind} | {ms} | " + " | ".join(str(peers[n]["per_kind_p50"].get(kind)) for n in names) + " |")
+    lines = ["| kind, p50 ms (CPU) | ours (page) | " + " | ".join(names) + " |", "|---|" + "---:|" * (len(names) + 1)]
+    for kind in ours["per_kind_p50"]:
+        cells = [
+            f"{figures['per_kind_p50'][kind]} ({figures['per_kind_cpu_p50'][kind]})"
+            for figures in (ours, *peers.values())
+        ]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     for key in ("p50", "p95", "p99"):
-        lines.append(f"| all, {key} | {ours[key]} | " + " | ".join(str(peers[n][key]) for n in names) + " |")
-    lines.append(
-        f"| all, CPU p50 / p95 | {_cpu(ours, 'p50')} / {_cpu(ours, 'p95')} | "
-        + " | ".join(f"{_cpu(peers[n], 'p50')} / {_cpu(peers[n], 'p95')}" for n in names)
-        + " |"
+        cells = [f"{figures[key]} ({figures['cpu'][key]})" for figures in (ours, *peers.values())]
+        lines.append(f"| all, {key} | " + " | ".join(cells) + " |")
+    slowest = ", ".join(
+        f"{kind} (round {number}) {wall} ({cpu})" for wall, cpu, kind, number in ours["slowest_requests"]
     )
+    lines.append(f"\nOur slowest requests, ms wall (CPU): {slowest}")
     return "\n".join(lines)
