@@ -290,6 +290,11 @@ def test_a_prefix_expands_to_the_words_whoosh_lists(varied):
     assert evaluator._expand(("title", "text"), "s") == expected
     evaluator._prefix(whoosh_search.q.Prefix("s"))
     assert snapshot.expansions.get((("title", "text"), "s")) == expected
+    # postings kept from the segments that list each word are those of every segment
+    everywhere = whoosh_search.Snapshot(snapshot.searcher, snapshot.generation)
+    for field, term in expected:
+        kept, read = snapshot.term_postings(field, term), everywhere.term_postings(field, term)
+        assert kept[0].tolist() == read[0].tolist() and kept[1].tolist() == read[1].tolist()
 
 
 def test_postings_read_a_whole_list_at_once_agree_with_whooshs_matcher(tmp_path):

@@ -99,9 +99,19 @@ class Snapshot:
             found = self._weights[key] = term_weights(self, field, term)
         return found
 
-    def _read_postings(self, field, term):
+    def keep_postings(self, held):
+        """Keep the postings of terms known to be only in the given segments
+        ((segment index, field, term)), read from those segments alone."""
+        by_term = {}
+        for index, field, term in held:
+            by_term.setdefault((field, term), []).append(index)
+        for (field, term), indexes in by_term.items():
+            if self._postings.get((field, term)) is None:
+                self._postings[(field, term)] = self._read_postings(field, term, [self.leaves[i] for i in indexes])
+
+    def _read_postings(self, field, term, leaves=None):
         ids, frequencies = [], []
-        for segment, offset, _ in self.leaves:
+        for segment, offset, _ in self.leaves if leaves is None else leaves:
             segment_ids, segment_frequencies = segments.postings(segment, field, term)
             if len(segment_ids):
                 ids.append(segment_ids.astype(np.int64) + offset)
@@ -266,15 +276,21 @@ class Evaluator:
         return self.snapshot.mask_of(np.concatenate(ids) if ids else []), scoring
 
     def _expand(self, fields, prefix):
-        """[(field, term)] of the words starting with `prefix`; TOO_MANY past MAX_PREFIX_EXPANSION."""
-        reader = self.snapshot.searcher.reader()
-        terms = []
-        for field in fields:
-            for term in reader.expand_prefix(field, prefix):
-                terms.append((field, term.decode("utf-8") if isinstance(term, bytes) else term))
-                if len(terms) > MAX_PREFIX_EXPANSION:
-                    return TOO_MANY
-        return terms
+        """[(field, term)] of the words starting with `prefix`; TOO_MANY past MAX_PREFIX_EXPANSION.
+
+        Each segment lists its own words, and only those are read: asking every segment for
+        every word of the expansion was ~4,000 failed lookups for one prefix at 100,000 articles."""
+        held, terms = [], set()  # (segment index, field, term); {(field, term)}
+        for index, (segment, _, _) in enumerate(self.snapshot.leaves):
+            for field in fields:
+                for term in segment.expand_prefix(field, prefix):
+                    term = term.decode("utf-8") if isinstance(term, bytes) else term
+                    held.append((index, field, term))
+                    terms.add((field, term))
+            if len(terms) > MAX_PREFIX_EXPANSION:
+                return TOO_MANY
+        self.snapshot.keep_postings(held)
+        return sorted(terms, key=lambda pair: (fields.index(pair[0]), pair[1]))
 
     def _phrase(self, node):
         # Candidates first (every word present), then Whoosh checks positions on them only.
