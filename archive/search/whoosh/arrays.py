@@ -14,6 +14,7 @@ Whoosh's public answer.
 """
 
 import io
+import itertools
 import pickle
 import struct
 import zlib
@@ -149,17 +150,15 @@ def segment_positions(segment, field, term):
         pairs = [(docnum, position) for docnum, positions in matcher.items_as("positions") for position in positions]
         return np.array([(docnum << 32) | position for docnum, position in pairs], dtype=np.int64)
     blocks = list(_blocks(matcher))
-    gaps, counts = [], []
-    loads = pickle.loads
-    for _, (_, _, values) in blocks:
-        for value in values:
-            # A count (4 bytes), then the pickled gaps, sometimes stored without pickle's final ".".
-            found = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
-            gaps.extend(found)
-            counts.append(len(found))
+    # Each value is a count (4 bytes), then the pickled list of gaps, sometimes without pickle's
+    # final ".". The lists' opcodes, back to back between a MARK and a LIST, are one pickle of
+    # all of them: one loads for the whole term instead of one a posting (~1 µs each).
+    bodies = [value[4:-1] if value.endswith(b".") else value[4:] for _, (_, _, values) in blocks for value in values]
+    lists = pickle.loads(b"(" + b"".join(bodies) + b"l.")
+    gaps = list(itertools.chain.from_iterable(lists))
     if not gaps:
         return np.zeros(0, dtype=np.int64)
-    counts = np.array(counts, dtype=np.int64)
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     positions = np.cumsum(np.array(gaps, dtype=np.int64))
     starts = np.cumsum(counts) - counts  # where each document's gaps begin
     positions -= np.repeat(positions[starts] - np.array(gaps, dtype=np.int64)[starts], counts)
