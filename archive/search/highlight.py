@@ -162,9 +162,7 @@ def _class_body(characters):
             runs[-1][1] = code
         else:
             runs.append([code, code])
-    return "".join(
-        re.escape(chr(first)) + (f"-{re.escape(chr(last))}" if last > first else "") for first, last in runs
-    )
+    return "".join(re.escape(chr(first)) + (f"-{re.escape(chr(last))}" if last > first else "") for first, last in runs)
 
 
 @functools.cache
