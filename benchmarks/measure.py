@@ -53,7 +53,7 @@ def ours_rebuild():
     }
 
 
-def view_latency(mix, peers=(), client=None):
+def view_latency(mix, peers=(), client=None, repeats=REPEATS, profiler=None):
     """Each query of the mix through the real Django view (form, search, template), in ms;
     each peer engine answers the same query right after ours, so a busy moment of the
     machine falls on all of them alike. Returns (ours, {peer name: its figures})."""
@@ -62,9 +62,9 @@ def view_latency(mix, peers=(), client=None):
     client.get(url_of({"q": "warm"}))  # snapshot load, not a user's query
     load_ms = (time.perf_counter() - started) * 1000
     ours, theirs, refused = Timings(), {peer.name: Timings() for peer in peers}, []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         for name, params, _, _ in mix:
-            with ours.timing(name):
+            with ours.timing(name), profiler or contextlib.nullcontext():
                 response = client.get(url_of(params))
             if response.status_code == 400:
                 refused.append(name)
@@ -79,7 +79,7 @@ class Timings:
     """Wall and CPU milliseconds of repeated queries, overall and per kind of query."""
 
     def __init__(self):
-        self.wall, self.cpu, self.per_kind = [], [], {}
+        self.wall, self.cpu, self.per_kind, self.per_kind_cpu, self.kinds = [], [], {}, {}, []
 
     @contextlib.contextmanager
     def timing(self, kind):
@@ -87,8 +87,10 @@ class Timings:
         yield
         elapsed = (time.perf_counter() - started) * 1000
         self.cpu.append((time.process_time() - cpu) * 1000)
+        self.per_kind_cpu.setdefault(kind, []).append(self.cpu[-1])
         self.wall.append(elapsed)
         self.per_kind.setdefault(kind, []).append(elapsed)
+        self.kinds.append(kind)
 
     def figures(self):
         medians = {kind: round(float(np.median(samples)), 1) for kind, samples in self.per_kind.items()}
@@ -96,7 +98,18 @@ class Timings:
             **percentiles(self.wall),
             "cpu": percentiles(self.cpu),
             "per_kind_p50": medians,
+            "per_kind_cpu_p50": {
+                kind: round(float(np.median(samples)), 1) for kind, samples in self.per_kind_cpu.items()
+            },
             "slowest": sorted(((ms, kind) for kind, ms in medians.items()), reverse=True)[:3],
+            # The requests that set the p95 and p99: (wall ms, CPU ms, kind, round), slowest first.
+            "slowest_requests": sorted(
+                (
+                    (round(wall, 1), round(cpu, 1), kind, number // len(self.per_kind) + 1)
+                    for number, (wall, cpu, kind) in enumerate(zip(self.wall, self.cpu, self.kinds, strict=True))
+                ),
+                reverse=True,
+            )[:8],
         }
 
 

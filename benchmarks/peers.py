@@ -66,6 +66,13 @@ class Fts5:
     def __init__(self, var):
         self.path = os.path.join(var, "peer_fts5.sqlite3")
 
+    def open(self):
+        """Use the index an earlier run left under --var; False when there is none."""
+        if not os.path.exists(self.path):
+            return False
+        self.db = sqlite3.connect(self.path, check_same_thread=False)
+        return True
+
     def build(self):
         if os.path.exists(self.path):
             os.remove(self.path)
@@ -117,6 +124,15 @@ class Tantivy:
 
     def __init__(self, var):
         self.path = os.path.join(var, "peer_tantivy")
+
+    def open(self):
+        """Use the index an earlier run left under --var; False when there is none."""
+        if not tantivy.Index.exists(self.path):
+            return False
+        self.index = tantivy.Index.open(self.path)
+        self.schema = self.index.schema
+        self.searcher = self.index.searcher()
+        return True
 
     def build(self):
         shutil.rmtree(self.path, ignore_errors=True)

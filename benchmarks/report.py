@@ -92,3 +92,24 @@ def _peer_lines(result):
             f"| {kind} | {ms} | " + " | ".join(str(q["per_kind_p50"].get(kind)) for q in peers.values()) + " |"
         )
     return lines
+
+
+def view_table(ours, peers):
+    """Per-kind medians (wall, and CPU in brackets) and overall percentiles of one view-only
+    run: ours against each peer."""
+    names = list(peers)
+    lines = ["| kind, p50 ms (CPU) | ours (page) | " + " | ".join(names) + " |", "|---|" + "---:|" * (len(names) + 1)]
+    for kind in ours["per_kind_p50"]:
+        cells = [
+            f"{figures['per_kind_p50'][kind]} ({figures['per_kind_cpu_p50'][kind]})"
+            for figures in (ours, *peers.values())
+        ]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    for key in ("p50", "p95", "p99"):
+        cells = [f"{figures[key]} ({figures['cpu'][key]})" for figures in (ours, *peers.values())]
+        lines.append(f"| all, {key} | " + " | ".join(cells) + " |")
+    slowest = ", ".join(
+        f"{kind} (round {number}) {wall} ({cpu})" for wall, cpu, kind, number in ours["slowest_requests"]
+    )
+    lines.append(f"\nOur slowest requests, ms wall (CPU): {slowest}")
+    return "\n".join(lines)

@@ -13,10 +13,12 @@ from benchmarks.corpus import generate, mixed
 from benchmarks.load import load_articles
 from benchmarks.peers import PEERS
 from benchmarks.queries import query_mix
-from benchmarks.report import markdown
+from benchmarks.report import markdown, view_table
 
 
 def run(options, var):
+    if options.view_only:
+        return view_only(options, var)
     path = options.json or os.path.join(var, "benchmark.json")
     if options.reuse:
         with open(path, encoding="utf-8") as file:
@@ -30,7 +32,7 @@ def run(options, var):
     mix = query_mix()
     result["queries"] = [name for name, *_ in mix]
     _stage("queries through the view (ours" + "".join(f", {peer.name}" for peer in peers) + ")", result, path)
-    result["ours_view"], result["peer_query"] = measure.view_latency(mix, peers)
+    result["ours_view"], result["peer_query"] = measure.view_latency(mix, peers, repeats=options.repeats)
     _stage("gunicorn (ours)", result, path)
     with measure.Gunicorn(options.port) as server:
         result["ours_http"] = measure.http_latency(server, mix)
@@ -45,6 +47,27 @@ def run(options, var):
     _stage("done", result, path)
     print(markdown(result))
     print(f"\nJSON: {path}")
+
+
+def view_only(options, var):
+    """The fast loop while working on speed: the mix (or some kinds of it) through the view
+    on an archive already built, the peers interleaved as in a full run, their indexes reused."""
+    peers = [peer(var) for peer in PEERS] if options.peers else []
+    for peer in peers:
+        if not peer.open():
+            _stage(f"build ({peer.name})")
+            peer.build()
+    mix = [entry for entry in query_mix() if not options.kinds or any(kind in entry[0] for kind in options.kinds)]
+    profiler = None
+    if options.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+    _stage("queries through the view")
+    ours, theirs = measure.view_latency(mix, peers, repeats=options.repeats, profiler=profiler)
+    if profiler is not None:
+        print(profiler.output_text(unicode=False, color=False))
+    print(view_table(ours, theirs))
 
 
 def build(options, var, path):

@@ -290,3 +290,35 @@ def test_a_prefix_expands_to_the_words_whoosh_lists(varied):
     assert evaluator._expand(("title", "text"), "s") == expected
     evaluator._prefix(whoosh_search.q.Prefix("s"))
     assert snapshot.expansions.get((("title", "text"), "s")) == expected
+    # postings kept from the segments that list each word are those of every segment
+    everywhere = whoosh_search.Snapshot(snapshot.searcher, snapshot.generation)
+    for field, term in expected:
+        kept, read = snapshot.term_postings(field, term), everywhere.term_postings(field, term)
+        assert kept[0].tolist() == read[0].tolist() and kept[1].tolist() == read[1].tolist()
+
+
+def test_postings_read_a_whole_list_at_once_agree_with_whooshs_matcher(tmp_path):
+    """Lists of many blocks (128 postings each), with weights all 1, all equal within a block,
+    or varied: docnums, weights and positions come out as Whoosh's own matcher reads them."""
+    from archive.search.whoosh.arrays import _block_matcher, segment_positions, segment_postings
+
+    schema = fields.Schema(text=fields.TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=True))
+    index = FileStorage(str(tmp_path)).create_index(schema)
+    writer = index.writer(codec=W3Codec())
+    for number in range(700):
+        words = ["once"] + ["twice"] * 2 * (number < 300) + ["varied"] * (number % 5) + ["rare"] * (number % 97 == 0)
+        writer.add_document(text=" ".join(words + ["filler"] * (number % 3)))
+    writer.commit()
+    reader = index.reader()  # one segment
+    assert hasattr(_block_matcher(reader, "text", "once"), "_read_ids")  # block postings, not the general fallback
+    for term in ("once", "twice", "varied", "rare", "filler", "absent"):
+        ids, weights = segment_postings(reader, "text", term)
+        expected = list(reader.postings("text", term).items_as("weight")) if term != "absent" else []
+        assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == expected
+        keys = segment_positions(reader, "text", term)
+        expected = [
+            (docnum << 32) | position
+            for docnum, positions in (reader.postings("text", term).items_as("positions") if term != "absent" else [])
+            for position in positions
+        ]
+        assert keys.tolist() == expected

@@ -13,8 +13,11 @@ use has a general fallback or a test in tests/test_search_speed.py that holds it
 Whoosh's public answer.
 """
 
+import io
+import itertools
 import pickle
 import struct
+import zlib
 from collections import defaultdict
 
 import numpy as np
@@ -130,16 +133,8 @@ def segment_postings(segment, field, term):
             np.array([docnum for docnum, _ in items], dtype=np.int32),
             np.array([weight for _, weight in items], dtype=np.float32),
         )
-    ids, weights = [], []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        ids.append(np.asarray(matcher._ids, dtype=np.int32))
-        weights.append(np.asarray(matcher._weights, dtype=np.float32))
-        matcher._next_block()
-    if not ids:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    return np.concatenate(ids), np.concatenate(weights)
+    blocks = list(_blocks(matcher))
+    return _block_ids(blocks).astype(np.int32), _block_weights(blocks)
 
 
 def segment_positions(segment, field, term):
@@ -154,25 +149,68 @@ def segment_positions(segment, field, term):
     if not hasattr(matcher, "_read_ids") or not isinstance(matcher.format, Positions):
         pairs = [(docnum, position) for docnum, positions in matcher.items_as("positions") for position in positions]
         return np.array([(docnum << 32) | position for docnum, position in pairs], dtype=np.int64)
-    docnums, gaps, counts = [], [], []
-    loads = pickle.loads
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_values()
-        docnums.extend(matcher._ids)
-        for value in matcher._values:
-            # A count (4 bytes), then the pickled gaps, sometimes stored without pickle's final ".".
-            found = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
-            gaps.extend(found)
-            counts.append(len(found))
-        matcher._next_block()
+    blocks = list(_blocks(matcher))
+    # Each value is a count (4 bytes), then the pickled list of gaps, sometimes without pickle's
+    # final ".". The lists' opcodes, back to back between a MARK and a LIST, are one pickle of
+    # all of them: one loads for the whole term instead of one a posting (~1 µs each).
+    bodies = [value[4:-1] if value.endswith(b".") else value[4:] for _, (_, _, values) in blocks for value in values]
+    lists = pickle.loads(b"(" + b"".join(bodies) + b"l.")
+    gaps = list(itertools.chain.from_iterable(lists))
     if not gaps:
         return np.zeros(0, dtype=np.int64)
-    counts = np.array(counts, dtype=np.int64)
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     positions = np.cumsum(np.array(gaps, dtype=np.int64))
     starts = np.cumsum(counts) - counts  # where each document's gaps begin
     positions -= np.repeat(positions[starts] - np.array(gaps, dtype=np.int64)[starts], counts)
-    return (np.repeat(np.array(docnums, dtype=np.int64), counts) << 32) | positions
+    return (np.repeat(_block_ids(blocks), counts) << 32) | positions
+
+
+# A W3 postings list: a 4-byte magic, then blocks of (signed int: the block's byte length,
+# negative for the last; the pickled block info; its data, a zlib-compressed pickle of
+# (docnum gaps, weights, values)). The whole list is read in one call and decoded with
+# struct, pickle and zlib, without Whoosh's per-block file reads and generators: a quarter
+# off some words' first read at 100,000 articles (most of that time is the term lookups).
+BLOCK_LENGTH = struct.Struct("!i")
+HEADER_BYTES = 4
+BLOCK_COUNT, BLOCK_COMPRESSION = 0, 3
+
+
+def _blocks(matcher):
+    """(posting count, (docnum gaps, weights, values)) of each block of a W3LeafMatcher's postings."""
+    extent = matcher._length  # a 1-tuple when read back from a terms file (Whoosh unpacks it so)
+    extent = extent[0] if isinstance(extent, tuple) else extent
+    data = matcher._postfile.get(matcher._startoffset + HEADER_BYTES, extent - HEADER_BYTES)
+    position, loads = 0, pickle.loads
+    while position < len(data):
+        (length,) = BLOCK_LENGTH.unpack_from(data, position)
+        start, end = position + BLOCK_LENGTH.size, position + BLOCK_LENGTH.size + abs(length)
+        stream = io.BytesIO(data[start:end])
+        info = pickle.load(stream)
+        body = stream.read()
+        yield info[BLOCK_COUNT], loads(zlib.decompress(body) if info[BLOCK_COMPRESSION] else body)
+        if length < 0:
+            break
+        position = end
+
+
+def _block_ids(blocks):
+    """Every block's docnums (each block's gaps start from 0) as one int64 array."""
+    counts = np.array([count for count, _ in blocks], dtype=np.int64)
+    gaps = np.array([gap for _, (block_gaps, _, _) in blocks for gap in block_gaps], dtype=np.int64)
+    ids = np.cumsum(gaps)
+    starts = np.cumsum(counts) - counts
+    return ids - np.repeat(ids[starts] - gaps[starts], counts)
+
+
+def _block_weights(blocks):
+    """Every block's weights: stored as None when all are 1, as one float when all are equal."""
+    parts = []
+    for count, (_, weights, _) in blocks:
+        if weights is None or isinstance(weights, float):
+            parts.append(np.full(count, 1.0 if weights is None else weights, dtype=np.float32))
+        else:
+            parts.append(np.asarray(weights, dtype=np.float32))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
 
 def _block_matcher(segment, field, term):

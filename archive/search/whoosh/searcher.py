@@ -22,7 +22,7 @@ from archive.search.document import TEXT_FIELD_BOOSTS, date_number, text_fields
 from archive.search.errors import IndexUnavailable
 from archive.search.facets import FACETS, KEYWORDS
 from archive.search.whoosh.arrays import deleted_docnums
-from archive.search.whoosh.scoring import bm25f_scores, top_by_score
+from archive.search.whoosh.scoring import bm25f_scores, term_weights, top_by_score
 from archive.search.whoosh.segments import NUMERIC_COLUMNS, BoundedCache, category_columns, concatenated, segments
 
 with __import__("warnings").catch_warnings():
@@ -52,6 +52,7 @@ class Snapshot:
         self.generation = generation
         self._memo = {}
         self._postings = BoundedCache(SNAPSHOT_POSTINGS_BYTES)
+        self._weights = BoundedCache(SNAPSHOT_POSTINGS_BYTES)
         self.expansions = BoundedCache(KEPT_EXPANSIONS, size_of=lambda _terms: 1)
         # (segment reader, offset of its first document, its SegmentArrays). An empty index
         # has one EmptyReader leaf, and no segment to read.
@@ -89,9 +90,28 @@ class Snapshot:
             found = self._postings[key] = self._read_postings(field, term)
         return found
 
-    def _read_postings(self, field, term):
+    def term_weights(self, field, term):
+        """(docnums, BM25 weight before boosts) of one term, kept for this snapshot beside
+        its postings: a query's next page, facet click or date refinement ranks again."""
+        key = (field, term)
+        found = self._weights.get(key)
+        if found is None:
+            found = self._weights[key] = term_weights(self, field, term)
+        return found
+
+    def keep_postings(self, held):
+        """Keep the postings of terms known to be only in the given segments
+        ((segment index, field, term)), read from those segments alone."""
+        by_term = {}
+        for index, field, term in held:
+            by_term.setdefault((field, term), []).append(index)
+        for (field, term), indexes in by_term.items():
+            if self._postings.get((field, term)) is None:
+                self._postings[(field, term)] = self._read_postings(field, term, [self.leaves[i] for i in indexes])
+
+    def _read_postings(self, field, term, leaves=None):
         ids, frequencies = [], []
-        for segment, offset, _ in self.leaves:
+        for segment, offset, _ in self.leaves if leaves is None else leaves:
             segment_ids, segment_frequencies = segments.postings(segment, field, term)
             if len(segment_ids):
                 ids.append(segment_ids.astype(np.int64) + offset)
@@ -256,15 +276,21 @@ class Evaluator:
         return self.snapshot.mask_of(np.concatenate(ids) if ids else []), scoring
 
     def _expand(self, fields, prefix):
-        """[(field, term)] of the words starting with `prefix`; TOO_MANY past MAX_PREFIX_EXPANSION."""
-        reader = self.snapshot.searcher.reader()
-        terms = []
-        for field in fields:
-            for term in reader.expand_prefix(field, prefix):
-                terms.append((field, term.decode("utf-8") if isinstance(term, bytes) else term))
-                if len(terms) > MAX_PREFIX_EXPANSION:
-                    return TOO_MANY
-        return terms
+        """[(field, term)] of the words starting with `prefix`; TOO_MANY past MAX_PREFIX_EXPANSION.
+
+        Each segment lists its own words, and only those are read: asking every segment for
+        every word of the expansion was ~4,000 failed lookups for one prefix at 100,000 articles."""
+        held, terms = [], set()  # (segment index, field, term); {(field, term)}
+        for index, (segment, _, _) in enumerate(self.snapshot.leaves):
+            for field in fields:
+                for term in segment.expand_prefix(field, prefix):
+                    term = term.decode("utf-8") if isinstance(term, bytes) else term
+                    held.append((index, field, term))
+                    terms.add((field, term))
+            if len(terms) > MAX_PREFIX_EXPANSION:
+                return TOO_MANY
+        self.snapshot.keep_postings(held)
+        return sorted(terms, key=lambda pair: (fields.index(pair[0]), pair[1]))
 
     def _phrase(self, node):
         # Candidates first (every word present), then Whoosh checks positions on them only.
@@ -359,9 +385,12 @@ def facet_counts(snapshot, facet, mask):
         counts = np.bincount(snapshot.actor_codes[selected], minlength=len(snapshot.actor_labels))
         labels = snapshot.actor_labels
     elif facet.numeric:
-        values = getattr(snapshot, facet.field)[mask]
-        labels, counts = np.unique(values[values > 0], return_counts=True)
-        return [(int(label), int(count)) for label, count in zip(labels, counts, strict=True)]
+        # The column's distinct values are found once per snapshot; a query only counts them.
+        labels, codes = snapshot.memo(
+            ("distinct", facet.field), lambda: np.unique(getattr(snapshot, facet.field), return_inverse=True)
+        )
+        counts = np.bincount(codes[mask], minlength=len(labels))
+        return [(int(labels[i]), int(counts[i])) for i in np.flatnonzero(counts) if labels[i] > 0]
     else:
         labels, codes = snapshot.categories[facet.field]
         counts = np.bincount(codes[mask], minlength=len(labels))

@@ -111,7 +111,13 @@ class SegmentCache:
     def positions(self, segment_reader, field, forms):
         """Each occurrence of any of `forms` (a word's indexed forms) in one segment as
         docnum << 32 | word position, sorted."""
-        return self._term(segment_reader, "positions", field, tuple(forms), positions_of_any)
+        return self._term(segment_reader, "positions", field, tuple(forms), self._positions_of_held)
+
+    def _positions_of_held(self, segment_reader, field, forms):
+        # The phrase's words were just looked up for their postings: a form this segment does
+        # not hold is not looked up again (most forms of a word are missing from most segments).
+        held = [form for form in forms if len(self.postings(segment_reader, field, form)[0])]
+        return positions_of_any(segment_reader, field, held)
 
     def _term(self, segment_reader, kind, field, term, read):
         key = (segment_key(segment_reader), kind, field, term)

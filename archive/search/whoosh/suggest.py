@@ -36,6 +36,11 @@ def correct_term(word, frequencies, term_lists, languages):
     return max(candidates)[2] if candidates else None
 
 
+def _indexed(snapshot, word, languages):
+    """Whether some text holds one of the forms of `word` (the term counts' test, from postings)."""
+    return any(len(snapshot.postings("text", form)) for form in query_forms(word, languages))
+
+
 def spelled_as_in_articles(snapshot, term):
     """The word an article uses for an index term (the term is a stem)."""
     ids = snapshot.postings("text", term)
@@ -44,10 +49,16 @@ def spelled_as_in_articles(snapshot, term):
 
 def suggest(snapshot, raw_query, tree, languages):
     """The query with unknown words corrected, or None when there is nothing to correct."""
+    words = {node for node in q.text_words(tree) if not node.endswith("*")}
+    unknown = [word for word in words if not _indexed(snapshot, word, languages)]
+    if not unknown:
+        # Whether a word is known is in the postings its query just read; the term counts
+        # (~0.15 s to load in each worker at 100,000 articles) are only for finding a correction.
+        return None
     frequencies = snapshot.document_frequencies("text")
     term_lists = snapshot.memo("text terms", frequencies.term_lists)
     corrections = {}
-    for word in {node for node in q.text_words(tree) if not node.endswith("*")}:
+    for word in unknown:
         term = correct_term(word, frequencies, term_lists, languages)
         if term is not None:
             corrections[word] = spelled_as_in_articles(snapshot, term)
