@@ -71,7 +71,7 @@ def warm_ingest(log):
 
         detect_language("warming up")
         tagger = current_tagger()
-        tagger.entries(True), tagger.entries(False)
+        tagger.automaton(True), tagger.automaton(False)
         connections.close_all()  # no connection may be shared with the forked workers
     except Exception:
         log.warning("could not warm up the ingest tools; the first paste in each worker will", exc_info=True)
