@@ -19,6 +19,7 @@ speed can show that it changed nothing else.
 """
 
 import argparse
+import contextlib
 import gzip
 import hashlib
 import itertools
@@ -26,6 +27,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -76,7 +78,7 @@ class Archive:
         shutil.rmtree(self.var, ignore_errors=True)
         self.var.mkdir(parents=True)
         self.env = {**os.environ, "ARCHIVE_VAR_DIR": str(self.var), "SEARCH_URL": f"whoosh://{self.var}/index",
-                    "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "GUNICORN_ACCESS_LOG": "",
+                    "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "GUNICORN_ACCESS_LOG": "/dev/null",
                     "DJANGO_SETTINGS_MODULE": "config.settings"}  # fmt: skip
         self.env.pop("DATABASE_URL", None)
 
@@ -91,7 +93,7 @@ class Archive:
         command = [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", "config.wsgi"]
         self.web = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.web.poll() is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as answer:
                     if answer.status == 200:
@@ -113,8 +115,8 @@ class Archive:
         return wall, usage.ru_utime + usage.ru_stime, output.strip().splitlines()[-1]
 
     def queued(self):
-        code = "from archive.models import IndexTask; print(IndexTask.objects.count())"
-        return int(self.manage("shell", "-c", code).stdout.strip())
+        with contextlib.closing(sqlite3.connect(self.var / "db.sqlite3", timeout=30)) as database:
+            return database.execute("SELECT COUNT(*) FROM archive_indextask").fetchone()[0]
 
     def seconds_until_indexed(self, timeout=600):
         started = time.monotonic()

@@ -288,3 +288,14 @@ def test_an_import_applies_index_changes_in_bulk_not_per_chunk(tmp_path, transac
     assert batches == [4, 3]
     assert not IndexTask.objects.exists()
     assert search_index.index.refresh().doc_count() == 7
+
+
+def test_an_import_writes_each_new_articles_history_and_one_bulk_index_task_per_article():
+    _, outcomes = run([EXAMPLES / "records" / "corpus_style.jsonl"], default_source="Desk")
+    saved = sorted(outcome.article_id for outcome in outcomes if outcome.status in pipeline.SAVED)
+    assert saved and len(saved) == Article.objects.count()
+    history = Article.history.order_by("id").values_list("id", "history_type", "title", "body")
+    assert list(history) == [(pk, "+", title, body) for pk, title, body in
+                             Article.objects.order_by("id").values_list("id", "title", "body")]  # fmt: skip
+    tasks = IndexTask.objects.order_by("article_id").values_list("article_id", "priority")
+    assert list(tasks) == [(pk, IndexTask.Priority.BULK) for pk in saved]
