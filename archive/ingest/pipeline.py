@@ -117,16 +117,18 @@ class Importer:
 
     def _import_chunk(self, chunk):
         prepared = [self.draft(item) for item in chunk]
-        drafts = [item for item in prepared if isinstance(item, Prepared)]
-        archived = set() if self.update else self.archived({item.body_hash for item in drafts})
+        hashes = {item.body_hash for item in prepared if isinstance(item, Prepared)}
+        archived = set() if self.update else self.archived(hashes)
         prepared = [self.analyse(item) if isinstance(item, Prepared) and item.body_hash not in archived else item
                     for item in prepared]  # fmt: skip
         with transaction.atomic(), enqueued_together():
             self.created = []
-            outcomes = [self.write(item) for item in prepared]
-            # The new articles' history rows in one insert, as each save would have written them.
-            Article.history.bulk_history_create(self.created)
-            self.created = None
+            try:
+                outcomes = [self.write(item) for item in prepared]
+                # The new articles' history rows in one insert, as each save would have written them.
+                Article.history.bulk_history_create(self.created)
+            finally:
+                self.created = None
         for outcome in outcomes:
             self.counts[outcome.status] += 1
         self.unindexed += sum(outcome.status in SAVED for outcome in outcomes)
