@@ -1,8 +1,12 @@
 """Actor tagging: what counts as a mention, and whose body a generic name ("the Ministry of Defence") is."""
 
-import pytest
+import re
 
-from archive.ingest.actors import ActorTagger
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive.ingest.actors import INFLECTING, ActorTagger
 from archive.models import Actor, Source
 from tests.factories import make_actor, make_source
 
@@ -131,3 +135,45 @@ def test_russian_and_ukrainian_names_are_found_in_every_case(cyrillic_registry, 
 )
 def test_an_adjective_or_demonym_in_russian_or_ukrainian_mentions_nothing(cyrillic_registry, text, language):
     assert tagged(text, language) == {}
+
+
+def test_a_name_is_found_where_a_word_begins_and_never_inside_a_word(registry):
+    assert tagged("Russia, Prussia, _Russia, Belarussia, 9Russia; the US-led USSR.") == {
+        "russia": 1,
+        "united-states": 1,
+    }
+    assert tagged("Russia's") == {"russia": 1}  # at the very start of the text
+    assert tagged("Suomi ja Ukrainan sekä Neoukrainan joukot", "fi") == {"ukraine": 1}
+
+
+def test_a_cyrillic_name_is_found_where_a_word_begins_and_never_inside_a_word(cyrillic_registry):
+    assert tagged("антиНАТОвский митинг, НАТО и «НАТО».", "ru") == {"nato": 2}
+    assert tagged("Війна Росії, а не Білоросії чи ПроРосії.", "uk") == {"russia": 1}
+    assert tagged("Россия; Белороссия", "en") == {"russia": 1}  # in any text's language
+
+
+NAMES = [(1, "Russia"), (2, "Russian Federation"), (3, "NATO"), (4, "NATO-Russia Council"), (5, "EU"),
+         (6, "European Union"), (7, "Ukraine"), (8, "Ukraina"), (9, "Россия"), (10, "Ministry of Defence"),
+         (11, "Latvija"), (12, "US"), (13, "United States"), (14, "Georgia"), (15, "Georgia")]  # fmt: skip
+FRAGMENTS = ["Russia", "Russian", "russia", "Federation", "federation", "NATO", "-", "Council", "EU", "European",
+             "Union", "Ukrain", "e", "a", "ian", "Росси", "я", "и", "ю", "ей", "Ministry", "of", "Defence",
+             "defence", "Latvij", "as", "US", "United", "States", "Georgia", "'s", "’s", "s", "_", "x", "ä",
+             " ", " ", "\n", ",", ".", "«", "0"]  # fmt: skip
+
+
+def candidates_by_regex(tagger, text, inflecting):
+    """What the tagger finds, by trying every name's pattern at every word start (no automaton)."""
+    found = []
+    for word in re.finditer(r"(?<!\w)\w", text):
+        for entry in tagger.entries(inflecting):
+            match = entry.pattern.match(text, word.start())
+            found += [(match.start(), match.end(), entry.actor_id)] if match else []
+    return found
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join), st.sampled_from(["en", "fi"]))
+def test_the_automaton_finds_what_every_names_pattern_tried_at_every_word_start_finds(text, language):
+    tagger = ActorTagger(NAMES)
+    found = [(start, end, entry.actor_id) for start, end, entry in tagger.candidates(text, language)]
+    assert found == candidates_by_regex(tagger, text, language in INFLECTING)

@@ -125,3 +125,17 @@ def test_the_report_prints_ours_against_each_peer():
         in table
     )
     assert "| prefix | 12 | 30 |" in table
+
+
+def test_the_import_digests_compare_counts_the_records_whose_extraction_differs(tmp_path, capsys):
+    from benchmarks import bench_import
+
+    before = {"wh/line 1": {"language": "en", "body": "a1"}, "wh/line 2": {"language": "en", "body": "b1"},
+              "se/line 1": {"language": "sv", "body": "c1"}}  # fmt: skip
+    after = {**before, "wh/line 2": {"language": "en", "body": "b2"}, "se/line 1": {"failed": "no title"}}
+    for name, digest in (("before", before), ("after", after)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(digest))
+    bench_import.main(["compare", str(tmp_path / "before.json"), str(tmp_path / "after.json")])
+    report = capsys.readouterr().out
+    assert "wh: 2 records; differing: {'body': 1}" in report and "wh/line 2" in report
+    assert "se: 1 records; differing: {'body': 1, 'failed': 1, 'language': 1}" in report

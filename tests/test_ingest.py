@@ -311,3 +311,14 @@ def test_a_spreadsheets_csv_is_read_in_its_own_encoding_and_delimiter(tmp_path, 
     assert "2 imported" in command(path)
     stored = {article.title: article.body for article in Article.objects.all()}
     assert stored == {title: text for title, text, _ in SPREADSHEET_ROWS}
+
+
+def test_an_import_writes_each_new_articles_history_and_one_bulk_index_task_per_article():
+    _, outcomes = run([EXAMPLES / "records" / "corpus_style.jsonl"], default_source="Desk")
+    saved = sorted(outcome.article_id for outcome in outcomes if outcome.status in pipeline.SAVED)
+    assert saved and len(saved) == Article.objects.count()
+    history = Article.history.order_by("id").values_list("id", "history_type", "title", "body")
+    assert list(history) == [(pk, "+", title, body) for pk, title, body in
+                             Article.objects.order_by("id").values_list("id", "title", "body")]  # fmt: skip
+    tasks = IndexTask.objects.order_by("article_id").values_list("article_id", "priority")
+    assert list(tasks) == [(pk, IndexTask.Priority.BULK) for pk in saved]

@@ -27,9 +27,12 @@ What counts as a mention is one rule, the curated seed fixture's (fixtures/seed_
   and nothing otherwise.
 """
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
+
+import ahocorasick
 
 from archive.ingest.institutions import ENGLISH, Institutions, Registry
 from archive.ingest.lemmas import LEMMATISED_LANGUAGES, LemmaMatcher
@@ -41,15 +44,32 @@ LATIN_LETTERS = "a-zäöåõüšžāēīūčģķļņąęėįųćłńóśźżăâ
 CYRILLIC_LETTERS = "а-яёіїєґ"
 VOWELS = "aeiouyäöüаеиоуыэюяіїєьй"
 INFLECTING = {"fi", "et", "lv", "lt", "pl", "ro", "ru", "uk", "de", "sv"}
-WORD_START = re.compile(r"(?<!\w)\w", re.UNICODE)
-KEY_LENGTH = 2
+MIN_NAME = 2
 
 
 @dataclass(frozen=True)
 class Entry:
     actor_id: int
     name: str
-    pattern: re.Pattern
+    inflecting: bool
+    order: int  # the name's place in the registry: matches of equal length are taken in this order
+
+    @property
+    def pattern(self):
+        return name_pattern(self.name, self.inflecting)
+
+
+def is_word_char(char):
+    """The regex module's \\w for one character (sre: alphanumeric or underscore)."""
+    return char.isalnum() or char == "_"
+
+
+def literal_start(name):
+    """What every match of the name's pattern begins with, as written: its first word, or a one-word
+    name without the last letter its endings may replace."""
+    words = name.split()
+    first = words[0][:-1] if len(words) == 1 and len(words[0]) >= 5 else words[0]
+    return first if len(first) >= MIN_NAME else name[:MIN_NAME]
 
 
 def is_acronym(name):
@@ -57,6 +77,7 @@ def is_acronym(name):
     return len(letters) <= 6 and all(char.isupper() for char in letters)
 
 
+@functools.cache
 def name_pattern(name, inflecting=False):
     """A regex for the name with the endings its last word may take in a text that inflects names or not."""
     words = name.split()
@@ -93,7 +114,7 @@ class ActorTagger:
         A name's own language does not matter to matching: the text's language decides its endings.
         """
         self.names = [(actor_id, " ".join(name.split())) for actor_id, name in names]
-        self.by_key = {}  # inflecting? → {a name's first letters: entries}, built for the first text that needs it
+        self.automata = {}  # inflecting? → Aho–Corasick automaton of the names' starts, built when first needed
         self.lemma_matchers = {}  # language → LemmaMatcher, for Russian and Ukrainian texts
         self.institutions = Institutions(registry or Registry())
 
@@ -109,31 +130,52 @@ class ActorTagger:
         return cls([(actor_id, name) for actor_id, name, _ in names], english_registry(actors, names))
 
     def entries(self, inflecting):
-        if inflecting not in self.by_key:
-            table = self.by_key[inflecting] = {}
-            for actor_id, name in self.names:
-                if len(name) >= 2:
-                    entry = Entry(actor_id, name, name_pattern(name, inflecting))
-                    table.setdefault(name[:KEY_LENGTH], []).append(entry)
-        return self.by_key[inflecting]
+        """Every name of two characters or more, in the registry's order."""
+        return [Entry(actor_id, name, inflecting, order) for order, (actor_id, name) in enumerate(self.names)
+                if len(name) >= MIN_NAME]  # fmt: skip
+
+    def automaton(self, inflecting):
+        """{a name's literal start: (its length, the entries starting so)} as one automaton, so a text is
+        scanned once, in C, for every name; a name's own pattern (compiled when first needed) is tried
+        only where its start is written at the beginning of a word."""
+        if inflecting not in self.automata:
+            starts = {}
+            for entry in self.entries(inflecting):
+                start = literal_start(entry.name)
+                if is_word_char(start[0]):  # a match begins a word
+                    starts.setdefault(start, []).append(entry)
+            automaton = self.automata[inflecting] = ahocorasick.Automaton()
+            for start, entries in starts.items():
+                automaton.add_word(start, (len(start), entries))
+            automaton.make_automaton()
+        return self.automata[inflecting]
+
+    def name_starts(self, text, inflecting):
+        """(start, entry) where an entry's literal start begins a word of the text, in text and registry order."""
+        automaton = self.automaton(inflecting)
+        if not len(automaton):
+            return []
+        hits = []
+        for end, (length, entries) in automaton.iter(text):
+            start = end - length + 1
+            if start == 0 or not is_word_char(text[start - 1]):
+                hits += [(start, entry.order, entry) for entry in entries]
+        return [(start, entry) for start, _, entry in sorted(hits)]
 
     def candidates(self, text, language=""):
-        entries = self.entries(language in INFLECTING)
         lemmatised = self.lemma_matcher(language) if language in LEMMATISED_LANGUAGES else None
         # Where names match on lemmas, their regex of endings is not asked: it takes "Українська" for "Україна".
         skipped = lemmatised.handled if lemmatised else ()
-        for start in (match.start() for match in WORD_START.finditer(text)):
-            for entry in entries.get(text[start : start + KEY_LENGTH], ()):
-                found = entry.name not in skipped and entry.pattern.match(text, start)
-                if found:
-                    yield found.start(), found.end(), entry
+        for start, entry in self.name_starts(text, language in INFLECTING):
+            found = entry.name not in skipped and entry.pattern.match(text, start)
+            if found:
+                yield found.start(), found.end(), entry
         if lemmatised:
             yield from lemmatised.candidates(text)
 
     def lemma_matcher(self, language):
         if language not in self.lemma_matchers:
-            entries = [entry for table in self.entries(True).values() for entry in table]
-            self.lemma_matchers[language] = LemmaMatcher(entries, language)
+            self.lemma_matchers[language] = LemmaMatcher(self.entries(True), language)
         return self.lemma_matchers[language]
 
     def mentions(self, text, language="", source=None):

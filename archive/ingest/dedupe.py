@@ -12,6 +12,7 @@ a Jaccard estimate for the few articles that share a band: nothing loads the arc
 import functools
 import hashlib
 import re
+from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Q
@@ -34,23 +35,43 @@ def shingles(text):
     return {" ".join(tokens[i : i + SHINGLE_WORDS]).encode("utf-8") for i in range(len(tokens) - SHINGLE_WORDS + 1)}
 
 
-@functools.cache
-def empty_minhash():
-    """Each MinHash draws its NUM_PERM random permutations when created (a sixth of a signature's
-    time); copies of this empty one share them. They are the same for every seed-1 MinHash.
-    datasketch is imported on first use: it loads scipy, seconds that every manage.py command paid."""
-    from datasketch import MinHash
+# A signature here equals datasketch's MinHash(num_perm=NUM_PERM) of the same shingles (its default
+# "affine32" scheme; a test checks it), computed without importing datasketch, whose LSH module loads
+# scipy: most of a second at every process start.
+MURMUR3_FINALIZER = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
-    return MinHash(num_perm=NUM_PERM)
+
+@dataclass(frozen=True)
+class MinHash:
+    hashvalues: np.ndarray  # NUM_PERM uint32 values
+
+
+@functools.cache
+def permutations():
+    """datasketch's affine permutations h → a·h + b (mod 2³², a odd) for seed 1, drawn as it draws them."""
+    generator = np.random.RandomState(1)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def mixed(hashes):
+    """MurmurHash3's finalizer, which datasketch applies to every hash before permuting it."""
+    s1, m1, s2, m2, s3 = MURMUR3_FINALIZER
+    hashes = (hashes ^ (hashes >> s1)) * m1
+    hashes = (hashes ^ (hashes >> s2)) * m2
+    return hashes ^ (hashes >> s3)
 
 
 def signature(text):
+    """The text's MinHash, or None when it has too few shingles to compare."""
     found = shingles(text)
     if len(found) < MIN_SHINGLES:
         return None
-    minhash = empty_minhash().copy()
-    minhash.update_batch(list(found))
-    return minhash
+    # datasketch's sha1_hash32: the first four bytes of the shingle's SHA-1.
+    hashes = np.array([int.from_bytes(hashlib.sha1(shingle).digest()[:4], "little") for shingle in found], np.uint32)
+    a, b = permutations()
+    return MinHash((mixed(hashes).reshape(-1, 1) * a + b).min(axis=0))
 
 
 def band_keys(minhash):

@@ -27,7 +27,7 @@ from archive.ingest.readers import RawRecord, ReadFailure, UnreadableInput, inpu
 from archive.ingest.source_kinds import infer_kind
 from archive.ingest.speakers import SpeakerResolver
 from archive.models import Actor, Article, ArticleActor, Source, article_hash, iso_at_precision
-from archive.search.outbox import BULK_BATCH_SIZE, applied_in_bulk, drain_quietly, indexer_running
+from archive.search.outbox import BULK_BATCH_SIZE, applied_in_bulk, drain_quietly, enqueued_together, indexer_running
 
 # Records per transaction. Only the writes happen inside it (about 5 ms an article), so
 # another writer waits for at most about a tenth of a second.
@@ -79,6 +79,7 @@ class Importer:
         self.known_sources = known_sources()
         self.actor_ids = dict(Actor.objects.values_list("slug", "pk"))
         self.unindexed = 0
+        self.created = None  # while a chunk is written: its new articles, whose history is written together
         self.writes_index = not dry_run and not indexer_running()
 
     def records(self, paths):
@@ -115,9 +116,19 @@ class Importer:
             yield from self._import_chunk(chunk)
 
     def _import_chunk(self, chunk):
-        prepared = [self.prepare(item) for item in chunk]
-        with transaction.atomic():
-            outcomes = [self.write(item) for item in prepared]
+        prepared = [self.draft(item) for item in chunk]
+        hashes = {item.body_hash for item in prepared if isinstance(item, Prepared)}
+        archived = set() if self.update else self.archived(hashes)
+        prepared = [self.analyse(item) if isinstance(item, Prepared) and item.body_hash not in archived else item
+                    for item in prepared]  # fmt: skip
+        with transaction.atomic(), enqueued_together():
+            self.created = []
+            try:
+                outcomes = [self.write(item) for item in prepared]
+                # The new articles' history rows in one insert, as each save would have written them.
+                Article.history.bulk_history_create(self.created)
+            finally:
+                self.created = None
         for outcome in outcomes:
             self.counts[outcome.status] += 1
         self.unindexed += sum(outcome.status in SAVED for outcome in outcomes)
@@ -132,8 +143,20 @@ class Importer:
         with transaction.atomic():
             return self.write(self.prepare(item))
 
+    @staticmethod
+    def archived(hashes):
+        """Which of these content hashes the archive holds (one query for a chunk)."""
+        return set(Article.objects.filter(content_hash__in=hashes).values_list("content_hash", flat=True))
+
     def prepare(self, item):
         """The record as a Prepared draft, or its failure as an Outcome. Reads the database, never writes."""
+        prepared = self.draft(item)
+        if isinstance(prepared, Outcome) or (not self.update and self.archived({prepared.body_hash})):
+            return prepared
+        return self.analyse(prepared)
+
+    def draft(self, item):
+        """The record's draft and identity (its content hash), or its failure as an Outcome."""
         if isinstance(item, ReadFailure):
             return Outcome("failed", item.origin, item.reason)
         try:
@@ -146,20 +169,30 @@ class Importer:
             prepared = Prepared(draft, fields, body_hash, restore, fields.pop("translation_of", None))
             if expected_hash and expected_hash != prepared.body_hash:
                 draft.notes.append("the record's content_hash does not match its body; the body was kept as given")
-            if self.update or not Article.objects.filter(content_hash=prepared.body_hash).exists():
-                prepared.minhash = signature(fields["body"])
-                prepared.mentions = self.mentions_for(draft, fields, self.provisional_source(draft))
             return prepared
         except Exception as error:
             return self.failure(item.origin, error)
 
+    def analyse(self, prepared):
+        """What saving a new text needs: its near-duplicate signature and its actor mentions."""
+        draft, fields = prepared.draft, prepared.fields
+        try:
+            prepared.minhash = signature(fields["body"])
+            prepared.mentions = self.mentions_for(draft, fields, self.provisional_source(draft))
+            return prepared
+        except Exception as error:
+            return self.failure(draft.origin, error)
+
     def write(self, prepared):
         if isinstance(prepared, Outcome):
             return prepared
+        created = len(self.created or ())
         try:
             with transaction.atomic():
                 return self.save(prepared)
         except Exception as error:
+            if self.created:
+                del self.created[created:]  # rolled back
             return self.failure(prepared.draft.origin, error)
 
     @staticmethod
@@ -236,6 +269,9 @@ class Importer:
         if translation_of and Article.objects.filter(pk=translation_of).exists():
             article.translation_of_id = translation_of
         article.full_clean(exclude=["content_hash", "slug"], validate_unique=False)
+        if self.created is not None:
+            article.skip_history_when_saving = True
+            self.created.append(article)
         article.save()
         mentions = prepared.mentions
         self._tag(article, mentions if mentions is not None else self.mentions_for(draft, fields, article.source))

@@ -28,6 +28,7 @@ BULK_BATCH_SIZE = 1000
 RETRY_DELAY_SECONDS = (1, 5, 30, 120, 600)
 
 _applied_on_commit = ContextVar("applied_on_commit", default=True)
+_collected = ContextVar("collected", default=None)
 
 
 def enqueue(article_id, action):
@@ -37,9 +38,27 @@ def enqueue(article_id, action):
     behind everyone else's, so an editor's save is applied first."""
     in_bulk = not _applied_on_commit.get()
     priority = IndexTask.Priority.BULK if in_bulk else IndexTask.Priority.EDITOR
-    IndexTask.objects.create(article_id=article_id, action=action, priority=priority)
+    collected = _collected.get()
+    if collected is not None:
+        collected[article_id] = IndexTask(article_id=article_id, action=action, priority=priority)
+    else:
+        IndexTask.objects.create(article_id=article_id, action=action, priority=priority)
     if getattr(settings, "SEARCH_INDEX_ON_COMMIT", True) and not in_bulk:
         transaction.on_commit(drain_quietly)
+
+
+@contextmanager
+def enqueued_together():
+    """Within the block (inside the caller's transaction), the changes enqueued are written as one
+    insert at its end, an article's several changes as one: an import's chunk of saves. A change
+    is applied from the database's state, so a task for an article whose save was rolled back
+    only finds it gone."""
+    token = _collected.set({})
+    try:
+        yield
+        IndexTask.objects.bulk_create(_collected.get().values())
+    finally:
+        _collected.reset(token)
 
 
 @contextmanager
