@@ -322,3 +322,13 @@ def test_an_import_writes_each_new_articles_history_and_one_bulk_index_task_per_
                              Article.objects.order_by("id").values_list("id", "title", "body")]  # fmt: skip
     tasks = IndexTask.objects.order_by("article_id").values_list("article_id", "priority")
     assert list(tasks) == [(pk, IndexTask.Priority.BULK) for pk in saved]
+
+
+def test_a_long_headline_above_its_text_is_the_title_and_a_first_sentence_is_not():
+    from archive.ingest.clean import clean_text
+
+    headline = "Schwarzenegger, 73, joutui sydänoperaatioon – julkaisi kuvan sairaalasta: ”Oloni on fantastinen”"
+    cleaned = clean_text(f"{headline}\n\nSchwarzenegger kertoo somessa voivansa hyvin leikkauksen jälkeen.")
+    assert cleaned.title == headline and cleaned.body.startswith("Schwarzenegger kertoo")
+    sentence = "The ministers of the three Baltic states met in Riga on Tuesday to agree on a joint defence line."
+    assert clean_text(f"{sentence}\n\nThey also discussed air defence.").title != sentence

@@ -16,6 +16,9 @@ PROSE_MIN_WORDS = 10
 PROSE_LONG_WORDS = 25
 LEDE_MAX_WORDS = 60
 SENTENCE_END = re.compile(r"[.!?…:;\"”»)’']$")
+# A long first line that does not end a sentence is a headline ("… sairaalasta: ”Oloni on fantastinen”").
+HEADLINE_MAX_WORDS = 30
+STATEMENT_END = re.compile(r"[.…:;][\"”»’')]*$")
 REPEATED_PHRASE = re.compile(r"(.{8,}?)\s*(?:\1\s*){2,}")
 INTERFACE = re.compile(
     r"\b(?:skip to (?:main )?content|click here|read more|subscribe|sign up|sign in|log in|newsletter|"
@@ -155,6 +158,8 @@ def clean_text(text, title=None, known_sources=(), language=""):
     paragraphs = drop_interface_lines(repair_flattened_lists(paragraphs_of(text)), result)
     if title and paragraphs and " ".join(paragraphs[0]).casefold() == title.casefold():
         result.removed.append(paragraphs.pop(0)[0])  # the page's heading, already the title
+    if not title and is_long_headline(paragraphs):
+        result.title = paragraphs.pop(0)[0]
     prose_at = [i for i, paragraph in enumerate(paragraphs) if any(is_prose(line) for line in paragraph)]
     if not prose_at:
         return _without_prose(paragraphs, result)
@@ -172,6 +177,15 @@ def clean_text(text, title=None, known_sources=(), language=""):
     result.body = "\n\n".join(_join(paragraph) for paragraph in body if paragraph)
     result.contact = "\n".join(contact)
     return result
+
+
+def is_long_headline(paragraphs):
+    """A first paragraph of one line, long enough to read as prose, that ends no sentence and has text
+    after it: a news headline (the header's rules only take short lines, and it would otherwise be lost)."""
+    if len(paragraphs) < 2 or len(paragraphs[0]) != 1:
+        return False
+    line = paragraphs[0][0]
+    return is_prose(line) and words(line) <= HEADLINE_MAX_WORDS and not STATEMENT_END.search(line)
 
 
 def _without_prose(paragraphs, result):
