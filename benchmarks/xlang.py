@@ -41,7 +41,7 @@ def load_test_set():
 
 def embed_all():
     """Embed every indexed text; returns (texts, seconds)."""
-    from archive.search.whoosh.hybrid import embed_pending
+    from archive.search.semantic import embed_pending
 
     started = time.perf_counter()
     embedded = embed_pending(limit=None)

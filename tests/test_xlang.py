@@ -219,12 +219,12 @@ def test_the_vector_store_keeps_the_newest_vector_of_each_article_and_merges_par
 
 @needs_model
 def test_the_indexer_embeds_new_and_changed_articles_and_the_article_page_lists_its_story_elsewhere(multilingual):
-    assert hybrid.embed_pending(limit=None) == 5 and hybrid.pending_count() == 0
+    assert semantic.embed_pending(limit=None) == 5 and semantic.pending_count() == 0
     russian = multilingual[1]
     russian.body += " Решение вступит в силу завтра."
     russian.save()
     drain_all()
-    assert hybrid.pending_count() == 1 and hybrid.embed_pending() == 1
+    assert semantic.pending_count() == 1 and semantic.embed_pending() == 1
     others = in_other_languages(multilingual[0])
     assert others and all(article.language != "en" for article in others)
     assert multilingual[4] not in others
@@ -232,7 +232,7 @@ def test_the_indexer_embeds_new_and_changed_articles_and_the_article_page_lists_
 
 @needs_model
 def test_with_the_model_all_languages_finds_by_meaning_what_no_registry_term_names(multilingual):
-    hybrid.embed_pending(limit=None)
+    semantic.embed_pending(limit=None)
     results = searched(q="restrictive measures on lenders", xlang="1")
     assert results.count >= 3 and results[0].article.title != "Фестиваль в Комрате"
     assert not any("registry only" in notice for notice in results.notices)

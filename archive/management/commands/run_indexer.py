@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from archive.search.outbox import BATCH_SIZE, drain, indexer_presence
-from archive.search.whoosh.hybrid import embed_pending
+from archive.search.semantic import embed_pending
 
 log = logging.getLogger(__name__)
 # Seconds one batch of a bulk import's index changes may take. An editor's change waits for

@@ -39,6 +39,13 @@ class WhooshEngine:
             int(snapshot.pk[d]) for d in hybrid.same_story_docnums(snapshot, aligned, int(docnums[0]), per_language)
         ]
 
+    def vectors_pending(self, limit=None):
+        """Indexed articles without a current vector (the first `limit`), for the embedding step."""
+        return semantic.missing_pks(self.snapshot(), self.backend.path)[:limit]
+
+    def write_vectors(self, pks, stamps, vectors):
+        semantic.VectorStore(self.backend.path).append(pks, stamps, vectors)
+
     def status(self):
         return {"engine": self.name, "documents": int(self.snapshot().live.sum())}
 

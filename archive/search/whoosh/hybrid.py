@@ -9,13 +9,9 @@ reciprocal-rank fusion (K=60) 0.883, at the same recall@20 (0.94).
 """
 
 import numpy as np
-from haystack import connections
 
-from archive.search import query as q
 from archive.search import semantic
-from archive.search.whoosh.backend import ArchiveWhooshBackend
 from archive.search.whoosh.scoring import bm25f_scores, top_by_score
-from archive.search.whoosh.searcher import snapshots
 
 WORDS_WEIGHT = 0.5
 # Documents found by meaning alone that join the hits: the nearest few, and only those
@@ -27,9 +23,10 @@ MEANING_MARGIN = 0.08
 class Meaning:
     """Each document's similarity to the query's meaning, from the vectors beside the index."""
 
-    def __init__(self, snapshot, home, text):
+    def __init__(self, snapshot, home, asked):
+        self.adds_hits = asked.adds_hits
         self.aligned = semantic.aligned_vectors(snapshot, home)
-        self.similarities = self.aligned.similarities(semantic.embed_query(text))
+        self.similarities = self.aligned.similarities(asked.vector)
         self.covered = int(self.aligned.present.sum())
         self.total = int(snapshot.live.sum())
 
@@ -50,27 +47,12 @@ class Meaning:
 
 def meaning_for(request, snapshot, home, notices):
     """The Meaning of an "all languages" request (None without the model); says on `notices` what it could not do."""
-    if not request.all_languages:
+    asked = semantic.query_meaning(request, notices)
+    if asked is None:
         return None
-    if not semantic.available():
-        notices.append(f"All languages: searched the concept registry only; {semantic.unavailable_reason()}.")
-        return None
-    meaning = Meaning(snapshot, home, request.expansion.query_text)
-    if meaning.covered < meaning.total:
-        notices.append(f"Search by meaning covers {meaning.covered:,} of {meaning.total:,} articles so far.")
+    meaning = Meaning(snapshot, home, asked)
+    semantic.coverage_notice(meaning.covered, meaning.total, notices)
     return meaning
-
-
-def adds_hits(tree):
-    """Whether documents found by meaning alone may join the hits: only for free words and
-    phrases. A NOT, a field or a filter is a rule the model cannot check, so then meaning only ranks."""
-    if isinstance(tree, (q.Term, q.Phrase)):
-        return tree.field is None
-    if isinstance(tree, q.Localised):
-        return adds_hits(tree.child)
-    if isinstance(tree, (q.And, q.Or)):
-        return all(adds_hits(child) for child in tree.children)
-    return False
 
 
 def scaled(values, present):
@@ -115,21 +97,6 @@ def hybrid_docnums(snapshot, compiled, meaning, limit):
     languages = snapshot.categories["lang"][1][docnums]
     fused = fused_scores(words, meaning.similarities[docnums], meaning.aligned.present[docnums], languages)
     return top_by_score(snapshot, docnums, fused.astype(np.float32), limit)
-
-
-def embed_pending(limit=semantic.EMBED_BATCH, progress=None):
-    """Embed up to `limit` indexed articles that lack a current vector (all with limit=None); returns how many."""
-    backend = connections["default"].get_backend()
-    if not semantic.available() or not isinstance(backend, ArchiveWhooshBackend):
-        return 0
-    return semantic.embed_missing(snapshots.get(backend), backend.path, limit, progress)
-
-
-def pending_count():
-    backend = connections["default"].get_backend()
-    if not semantic.available() or not isinstance(backend, ArchiveWhooshBackend):
-        return 0
-    return len(semantic.missing_pks(snapshots.get(backend), backend.path))
 
 
 # --- the same story in other languages ---------------------------------------------

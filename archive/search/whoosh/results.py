@@ -22,7 +22,7 @@ class WhooshResults(Results):
         self.evaluator = Evaluator(snapshot, settings.ARCHIVE_LANGUAGES, DatabaseResolver())
         self.compiled = self.evaluator.evaluate(request.query.tree)
         self.meaning = hybrid.meaning_for(request, snapshot, engine.backend.path, self.notices)
-        if self.meaning is not None and hybrid.adds_hits(request.query.tree):
+        if self.meaning is not None and self.meaning.adds_hits:
             self.compiled.mask |= self.meaning.nearest(snapshot.live)
         query_mask = self.compiled.mask
         filter_masks = self._filter_masks()
