@@ -4,14 +4,17 @@ keep them in a dense_vector / knn_vector / DenseVectorField of each document."""
 
 import json
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
 from archive.models import Article
 from archive.search import semantic
 from archive.search.cluster import elastic, solr
+from archive.search.document import timestamp_number
 from archive.search.engine import current_engine
 from archive.search.outbox import drain_all
+from archive.search.service import in_other_languages
 from tests.engines import CLUSTER_ENGINES, running_standin, start_standin, use_search_url
 from tests.factories import make_source
 from tests.test_xlang import searched
@@ -124,3 +127,40 @@ def test_a_search_under_a_field_asks_the_cluster_for_meaning_and_keeps_the_field
     assert {hit.article.title for hit in results[:10]} == {"EU widens sanctions"}
     bodies = [json.loads(raw) for _, path, _, raw in standin.requests if raw.strip().startswith("{")]
     assert any("knn" in json.dumps(body) for body in bodies)
+
+
+@needs_model
+def test_in_other_languages_on_every_engine_lists_the_story_told_elsewhere(articles, engine):
+    semantic.embed_pending(limit=None)
+    others = in_other_languages(articles[0])
+    assert others and all(article.language != "en" for article in others)
+    assert articles[3] not in others and articles[4] not in others
+
+
+def unit(*weights):
+    vector = np.zeros(semantic.DIMENSIONS, np.float32)
+    vector[: len(weights)] = weights
+    return vector / np.linalg.norm(vector)
+
+
+@needs_model
+def test_one_result_per_story_on_every_engine_drops_a_retelling_in_another_language(engine, settings):
+    source = make_source("Story desk")
+    # Axes 0 and 1 say which language, axes 2-4 which story: story A is told in English and in Russian.
+    told = [
+        ("en", unit(1, 0, 1, 0, 0)),
+        ("en", unit(1, 0, 0, 1, 0)),
+        ("ru", unit(0, 1, 1, 0, 0)),
+        ("ru", unit(0, 1, 0, 0, 1)),
+    ]
+    made = [
+        Article.objects.create(title=f"Report {n}", body=f"report number {n}", language=language, source=source)
+        for n, (language, _) in enumerate(told)
+    ]
+    drain_all()
+    stamps = [timestamp_number(article.updated_at) for article in made]
+    current_engine().write_vectors([a.pk for a in made], stamps, np.array([vector for _, vector in told]))
+    every = [hit.article for hit in searched(q="report")[:10]]
+    stories = [hit.article for hit in searched(q="report", story="1")[:10]]
+    assert len(every) == 4 and len(stories) == 3
+    assert not {made[0], made[2]} <= set(stories) and {made[1], made[3]} <= set(stories)

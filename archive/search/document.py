@@ -77,3 +77,8 @@ def indexed_document(prepared, article=None):
     for facet in FACETS.added():
         document[facet.field] = facet.article_value(article) if article is not None else ""
     return document
+
+
+def story_fields(fields):
+    """(pk, language, vector or None) of an indexed document's fields as a cluster returns them."""
+    return int(fields["pk"]), fields.get("lang", ""), fields.get(VECTOR_FIELD)

@@ -199,6 +199,10 @@ class SolrStandIn:
     def query(self, collection, body):
         docs = collection.visible
         evaluate = Evaluator(collection, docs)
+        main_query = body.get("query", "*:*")
+        if isinstance(main_query, dict) and "knn" in main_query:  # Solr 9.1+: fq pre-filter a top-level knn
+            filters_only = [tagged(entry)[1] for entry in body.get("filter", [])]
+            evaluate.allowed = lambda doc: all(evaluate.query(clause, doc) is not None for clause in filters_only)
         main = {
             key: score
             for key, doc in docs.items()
@@ -350,6 +354,7 @@ class Evaluator:
     def __init__(self, collection, docs):
         self.collection, self.docs = collection, docs
         self.nearest = {}  # a knn clause's nearest documents, found once per query
+        self.allowed = lambda doc: True  # a knn clause's pre-filter (the fq of a top-level knn)
 
     def query(self, query, doc):
         if isinstance(query, str):
@@ -374,7 +379,7 @@ class Evaluator:
         raise solr_error(400, f"unknown query parser {kind}")
 
     def knn(self, spec, doc):
-        """{!knn f=… topK=…}[…]: the topK nearest in the whole collection (no pre-filter), scored (1 + cos)/2."""
+        """{!knn f=… topK=…}[…]: the topK nearest, scored (1 + cos)/2; the fq pre-filter a top-level one."""
         field = spec["f"]
         definition = schema_definitions(self.collection).get(field, {})
         kind = field_types(self.collection).get(definition.get("type"), {})
@@ -385,7 +390,7 @@ class Evaluator:
             raise solr_error(400, f"incorrect vector dimension. The vector value has size {len(vector)}")
         key = (field, spec["query"], int(spec.get("topK", 10)))
         if key not in self.nearest:
-            self.nearest[key] = nearest(self.docs, field, vector, key[2])
+            self.nearest[key] = nearest(self.docs, field, vector, key[2], self.allowed)
         return self.nearest[key].get(str(doc["id"]))
 
     def bool(self, spec, doc):

@@ -15,6 +15,7 @@ from haystack.utils import get_identifier
 from archive.models import Article
 from archive.search.cluster.client import connect
 from archive.search.cluster.results import ClusterResults
+from archive.search.cluster.stories import same_story_pks
 from archive.search.doctor import find_drift, repair
 from archive.search.document import VECTOR_FIELD, VECTOR_STAMP_FIELD, article_identifier, indexed_document
 from archive.search.engine import RebuildReport
@@ -85,6 +86,10 @@ class ClusterSearch:
 
     def write_vectors(self, pks, stamps, vectors):
         self.cluster.write_vectors([article_identifier(pk) for pk in pks], stamps, vectors)
+
+    def same_story(self, article, per_language=1):
+        """Ids of articles in other languages telling the story of `article` (archive.search.stories)."""
+        return same_story_pks(self.cluster, article, per_language)
 
     def status(self):
         health = self.cluster.health()

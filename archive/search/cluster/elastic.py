@@ -363,3 +363,24 @@ def vector_update(index, identifier, stamp, vector):
         "_id": identifier,
         "doc": {VECTOR_FIELD: [float(x) for x in vector], VECTOR_STAMP_FIELD: int(stamp)},
     }
+
+
+def nearest_body(engine, vector, k, other_than_language):
+    """The `k` documents nearest to `vector` in languages other than `other_than_language`, with their vectors."""
+    other = {"bool": {"must_not": [{"term": {FACETS["lang"].field: other_than_language}}]}}
+    vector = [float(x) for x in vector]
+    body = {"size": k, "_source": ["pk", FACETS["lang"].field, VECTOR_FIELD]}
+    if engine == "opensearch":
+        return {**body, "query": {"knn": {VECTOR_FIELD: {"vector": vector, "k": k, "filter": other}}}}
+    knn = {"field": VECTOR_FIELD, "query_vector": vector, "k": k, "num_candidates": max(100, 2 * k), "filter": other}
+    return {**body, "knn": knn}
+
+
+def languages_body():
+    return {"size": 0, "aggs": {"languages": {"terms": {"field": FACETS["lang"].field, "size": 100}}}}
+
+
+def language_sample_body(language, size):
+    """Up to `size` vectors of one language's documents."""
+    within = [{"term": {FACETS["lang"].field: language}}, {"exists": {"field": VECTOR_STAMP_FIELD}}]
+    return {"query": {"bool": {"filter": within}}, "size": size, "_source": [VECTOR_FIELD]}

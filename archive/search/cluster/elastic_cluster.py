@@ -10,7 +10,8 @@ from contextlib import contextmanager
 
 from archive.search.cluster import elastic
 from archive.search.cluster.client import ClusterRefused, ClusterUnreachable
-from archive.search.document import VECTOR_FIELD, VECTOR_STAMP_FIELD, indexed_version
+from archive.search.document import VECTOR_FIELD, VECTOR_STAMP_FIELD, indexed_version, story_fields
+from archive.search.facets import FACETS
 
 PAGE = 1000  # hits per page when streaming an export or scanning for index_doctor
 KEEP_ALIVE = "2m"
@@ -259,6 +260,28 @@ class ElasticCluster:
         except ClusterRefused:  # no index yet
             return {}
         return {item["_id"]: item["_source"] for item in found["docs"] if item.get("found")}
+
+    def nearest_docs(self, vector, k, other_than_language):
+        """[(pk, language, vector)] of the `k` documents nearest to `vector` in other languages."""
+        response = self.search(elastic.nearest_body(self.engine, vector, k, other_than_language), "find the nearest")
+        return [story_fields(hit["_source"]) for hit in response["hits"]["hits"]]
+
+    def language_vectors(self, size):
+        """{language: up to `size` of its documents' vectors}."""
+        languages = self.search(elastic.languages_body(), "list the languages")["aggregations"]["languages"]["buckets"]
+        return {
+            bucket["key"]: [
+                hit["_source"][VECTOR_FIELD]
+                for hit in self.search(elastic.language_sample_body(bucket["key"], size))["hits"]["hits"]
+            ]
+            for bucket in languages
+        }
+
+    def ranked_docs(self, request, translator, start, size, hidden=()):
+        """[(pk, language, vector or None)] of a page of hits, for collapsing retold stories."""
+        body = elastic.page_body(request, translator, start, size, hidden)
+        body["_source"] = ["pk", FACETS["lang"].field, VECTOR_FIELD]
+        return [story_fields(hit["_source"]) for hit in self.search(body)["hits"]["hits"]]
 
     def health(self):
         with self.errors("report its health"):

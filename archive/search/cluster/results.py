@@ -10,6 +10,7 @@ from archive.search import query as q
 from archive.search import semantic
 from archive.search.analysis import query_forms
 from archive.search.cluster import elastic, solr
+from archive.search.cluster.stories import one_per_story
 from archive.search.facets import FACETS
 from archive.search.resolve import DatabaseResolver
 from archive.search.results import Results
@@ -83,7 +84,11 @@ class ClusterResults(Results):
         return sorted(pk for pk, dup in copies if dup in originals)
 
     def page_pks(self, start, stop):
-        return self.cluster.page_pks(self.request, self.translator, start, stop - start, self.hidden)
+        if not (self.request.collapse_stories and semantic.available() and self.cluster.vectors_ready):
+            return self.cluster.page_pks(self.request, self.translator, start, stop - start, self.hidden)
+        # Retellings are dropped from a longer list, so a page still holds a page of stories.
+        docs = self.cluster.ranked_docs(self.request, self.translator, 0, 3 * stop, self.hidden)
+        return one_per_story(self.cluster, docs)[start:stop]
 
     def iter_pks(self, limit):
         return self.cluster.iter_pks(self.request, self.translator, limit, self.hidden)

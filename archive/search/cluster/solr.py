@@ -360,3 +360,30 @@ def held_vectors_body(identifiers):
         "fields": f"id,{VECTOR_FIELD},{VECTOR_STAMP_FIELD}",
         "limit": len(identifiers),
     }
+
+
+def vector_text(vector):
+    return "[" + ",".join(f"{x:.6f}" for x in vector) + "]"
+
+
+def nearest_body(vector, k, other_than_language):
+    """The knn parser as the main query: Solr pre-filters it with the filters (fq)."""
+    return {
+        "query": {"knn": {"f": VECTOR_FIELD, "topK": k, "query": vector_text(vector)}},
+        "filter": [f"-{FACETS['lang'].field}:{escape(other_than_language)}"],
+        "fields": f"pk,{FACETS['lang'].field},{VECTOR_FIELD}",
+        "limit": k,
+    }
+
+
+def languages_body():
+    return {"query": "*:*", "limit": 0, "facet": {"languages": {"type": "terms", "field": FACETS["lang"].field}}}
+
+
+def language_sample_body(language, size):
+    return {
+        "query": "*:*",
+        "filter": [f"{FACETS['lang'].field}:{escape(language)}", f"{VECTOR_STAMP_FIELD}:[* TO *]"],
+        "fields": VECTOR_FIELD,
+        "limit": size,
+    }

@@ -14,7 +14,7 @@ from urllib3.util.retry import Retry
 
 from archive.search.cluster import solr
 from archive.search.cluster.client import ClusterRefused, ClusterUnreachable
-from archive.search.document import VECTOR_FIELD, VECTOR_STAMP_FIELD, indexed_version
+from archive.search.document import VECTOR_FIELD, VECTOR_STAMP_FIELD, indexed_version, story_fields
 
 PAGE = 1000
 RETRY_STATUSES = (429, 502, 503, 504)
@@ -207,6 +207,27 @@ class SolrCluster:
         except ClusterRefused:  # no collection yet
             return {}
         return {doc["id"]: doc for doc in docs["response"]["docs"]}
+
+    def nearest_docs(self, vector, k, other_than_language):
+        """[(pk, language, vector)] of the `k` documents nearest to `vector` in other languages."""
+        docs = self.search(solr.nearest_body(vector, k, other_than_language), "find the nearest")["response"]["docs"]
+        return [story_fields(doc) for doc in docs]
+
+    def language_vectors(self, size):
+        """{language: up to `size` of its documents' vectors}."""
+        languages = solr.facet_counts(self.search(solr.languages_body(), "list the languages"), "languages")
+        return {
+            language: [
+                doc[VECTOR_FIELD] for doc in self.search(solr.language_sample_body(language, size))["response"]["docs"]
+            ]
+            for language, _ in languages
+        }
+
+    def ranked_docs(self, request, translator, start, size, hidden=()):
+        """[(pk, language, vector or None)] of a page of hits, for collapsing retold stories."""
+        body = solr.page_body(request, translator, start, size, hidden)
+        body["fields"] = f"pk,lang,{VECTOR_FIELD}"
+        return [story_fields(doc) for doc in self.search(body)["response"]["docs"]]
 
     def spellcheck(self, form):
         params = {"q": f"text:{solr.escape(form)}", "spellcheck.q": form}

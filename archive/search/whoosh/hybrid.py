@@ -10,7 +10,7 @@ reciprocal-rank fusion (K=60) 0.883, at the same recall@20 (0.94).
 
 import numpy as np
 
-from archive.search import semantic
+from archive.search import semantic, stories
 from archive.search.whoosh.scoring import bm25f_scores, top_by_score
 
 WORDS_WEIGHT = 0.5
@@ -99,20 +99,7 @@ def hybrid_docnums(snapshot, compiled, meaning, limit):
     return top_by_score(snapshot, docnums, fused.astype(np.float32), limit)
 
 
-# --- the same story in other languages ---------------------------------------------
-# e5's passage vectors say first which language a text is in: two texts of one language
-# on different subjects are often closer than a story and its translation. So a text is
-# "the same story" when it is nearer to the article than that language's texts are on
-# average by STORY_MARGIN. On the test set's translations (benchmarks/xlang.py) 0.065
-# kept ~70% of true pairs and ~1% of the other best-per-language candidates.
-STORY_MARGIN = 0.065
-
-
-def story_margins(snapshot, aligned, vector):
-    """How much nearer each document is to `vector` than its language's texts are on average."""
-    _, codes = snapshot.categories["lang"]
-    means = aligned.language_means(codes)
-    return aligned.similarities(vector) - (means @ vector)[codes]
+# --- the same story in other languages (archive.search.stories) ------------------------
 
 
 def same_story_docnums(snapshot, aligned, docnum, per_language=1):
@@ -120,26 +107,17 @@ def same_story_docnums(snapshot, aligned, docnum, per_language=1):
     if not aligned.present[docnum]:
         return []
     _, codes = snapshot.categories["lang"]
-    margins = story_margins(snapshot, aligned, aligned.vectors_of([docnum])[0])
-    candidates = np.flatnonzero(aligned.present & (codes != codes[docnum]) & (margins >= STORY_MARGIN))
-    chosen, taken = [], {}
-    for candidate in candidates[np.argsort(-margins[candidates])]:
-        if taken.get(codes[candidate], 0) < per_language:
-            taken[codes[candidate]] = taken.get(codes[candidate], 0) + 1
-            chosen.append(int(candidate))
-    return chosen
+    vector = aligned.vectors_of([docnum])[0]
+    story_margins = aligned.similarities(vector) - (aligned.language_means(codes) @ vector)[codes]
+    story_margins = np.where(aligned.present, story_margins, -np.inf)
+    return stories.best_per_language(story_margins, codes, codes[docnum], per_language)
 
 
 def one_per_story(snapshot, aligned, docnums):
     """`docnums` (ranked) without those that retell, in another language, a story ranked above them."""
+    docnums = np.asarray(docnums, dtype=np.int64)
     _, codes = snapshot.categories["lang"]
-    kept = []
-    for docnum in docnums:
-        if aligned.present[docnum] and kept:
-            earlier = np.array(kept)
-            vector = aligned.vectors_of([docnum])[0]
-            margins = aligned.vectors_of(earlier) @ vector - (aligned.language_means(codes) @ vector)[codes[earlier]]
-            if ((codes[earlier] != codes[docnum]) & (margins >= STORY_MARGIN)).any():
-                continue
-        kept.append(docnum)
-    return kept
+    languages = codes[docnums]
+    their_means = aligned.language_means(codes)[languages]
+    kept = stories.one_per_story(languages, aligned.vectors_of(docnums), their_means, aligned.present[docnums])
+    return docnums[kept].tolist()
