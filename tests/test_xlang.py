@@ -15,7 +15,7 @@ from archive.search import semantic
 from archive.search.concepts import ConceptRegistry, expand_all_languages
 from archive.search.outbox import drain_all
 from archive.search.service import in_other_languages, search
-from archive.search.whoosh import hybrid
+from archive.search.whoosh import hybrid, vectors
 from benchmarks import xlang
 from tests.factories import make_source
 
@@ -202,19 +202,21 @@ def test_a_normalised_mix_ranks_a_document_strong_on_both_sides_first():
     assert fused.argmax() == 2 and fused[1] > 0
 
 
-def test_the_vector_store_keeps_the_newest_vector_of_each_article_and_merges_parts(tmp_path, monkeypatch):
+def test_the_vector_store_keeps_the_newest_vector_of_each_article_and_merges_parts_into_a_base(tmp_path, monkeypatch):
     import numpy as np
 
-    monkeypatch.setattr(semantic, "MERGE_PARTS_ABOVE", 2)
-    store = semantic.VectorStore(str(tmp_path))
+    monkeypatch.setattr(vectors, "MERGE_PARTS_ABOVE", 2)
+    store = vectors.VectorStore(str(tmp_path))
     one = np.ones((1, semantic.DIMENSIONS), np.float32)
     store.append([7], [1], one)
     store.append([8], [1], one * 2)
-    store.append([7], [2], one * 3)  # three parts: merged into one
-    pks, stamps, vectors = store.read()
-    assert len(store.parts()) == 1
-    assert dict(zip(pks.tolist(), stamps.tolist(), strict=True)) == {7: 2, 8: 1}
-    assert vectors[pks.tolist().index(7)][0] == 3
+    store.append([7], [2], one * 3)  # three parts: merged into a memory-mapped base
+    assert store.parts() == [] and store.base_name() is not None
+    store.append([8], [5], one * 4)  # a part after the base overrides it
+    pks, stamps, held = store.read()
+    assert dict(zip(pks.tolist(), stamps.tolist(), strict=True)) == {7: 2, 8: 5}
+    assert held[pks.tolist().index(7)][0] == 3 and held[pks.tolist().index(8)][0] == 4
+    assert isinstance(vectors.LoadedVectors(store).base, np.memmap)
 
 
 @needs_model
@@ -270,23 +272,23 @@ def test_a_document_not_yet_embedded_is_ranked_by_its_words_rather_than_last():
     assert fused.argmax() == 1
 
 
-def aligned_from(tmp_path, vectors, languages):
+def aligned_from(tmp_path, held, languages):
     """A real vector store and its alignment to an index of len(vectors) documents."""
     import types
 
     import numpy as np
 
     labels = sorted(set(languages))
-    count = len(vectors)
+    count = len(held)
     snapshot = types.SimpleNamespace(
         pk=np.arange(1, count + 1),
         live=np.ones(count, bool),
         updated=np.ones(count, np.int64),
         categories={"lang": (labels, np.array([labels.index(lang) for lang in languages], np.int32))},
     )
-    store = semantic.VectorStore(str(tmp_path))
-    store.append(snapshot.pk, snapshot.updated, np.asarray(vectors, np.float16))
-    return snapshot, semantic.AlignedVectors(snapshot, semantic.LoadedVectors(store))
+    store = vectors.VectorStore(str(tmp_path))
+    store.append(snapshot.pk, snapshot.updated, np.asarray(held, np.float32))
+    return snapshot, vectors.AlignedVectors(snapshot, vectors.LoadedVectors(store))
 
 
 def unit(*weights):
@@ -299,8 +301,8 @@ def unit(*weights):
 
 def test_a_retelling_in_another_language_is_the_same_story_and_is_collapsed_under_the_first(tmp_path):
     # Axis 0 and 1 say which language; axes 2-4 which story. Story A is told in English and Russian.
-    vectors = [unit(1, 0, 1, 0, 0), unit(1, 0, 0, 1, 0), unit(0, 1, 1, 0, 0), unit(0, 1, 0, 0, 1)]
-    snapshot, aligned = aligned_from(tmp_path, vectors, ["en", "en", "ru", "ru"])
+    told = [unit(1, 0, 1, 0, 0), unit(1, 0, 0, 1, 0), unit(0, 1, 1, 0, 0), unit(0, 1, 0, 0, 1)]
+    snapshot, aligned = aligned_from(tmp_path, told, ["en", "en", "ru", "ru"])
     assert hybrid.same_story_docnums(snapshot, aligned, 0) == [2]
     assert hybrid.one_per_story(snapshot, aligned, [0, 2, 1, 3]) == [0, 1, 3]
 

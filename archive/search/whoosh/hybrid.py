@@ -11,6 +11,7 @@ reciprocal-rank fusion (K=60) 0.883, at the same recall@20 (0.94).
 import numpy as np
 
 from archive.search import semantic, stories
+from archive.search.whoosh import vectors
 from archive.search.whoosh.scoring import bm25f_scores, top_by_score
 
 WORDS_WEIGHT = 0.5
@@ -18,31 +19,33 @@ WORDS_WEIGHT = 0.5
 # close to the best match (cosines of unrelated texts are high too with e5).
 MEANING_CANDIDATES = 20
 MEANING_MARGIN = 0.08
+RERANK_WINDOW = 2000
 
 
 class Meaning:
-    """Each document's similarity to the query's meaning, from the vectors beside the index."""
+    """The query's meaning against the vectors beside the index (archive/search/whoosh/vectors.py)."""
 
     def __init__(self, snapshot, home, asked):
         self.adds_hits = asked.adds_hits
-        self.aligned = semantic.aligned_vectors(snapshot, home)
-        self.similarities = self.aligned.similarities(asked.vector)
+        self.vector = asked.vector
+        self.aligned = vectors.aligned_vectors(snapshot, home)
         self.covered = int(self.aligned.present.sum())
         self.total = int(snapshot.live.sum())
 
     def nearest(self, allowed):
         """The documents among `allowed` nearest in meaning (a mask)."""
-        candidates = np.flatnonzero(allowed & self.aligned.present)
         mask = np.zeros(len(allowed), dtype=bool)
-        if not len(candidates):
-            return mask
-        similarities = self.similarities[candidates]
-        if len(candidates) > MEANING_CANDIDATES:
-            best = np.argpartition(-similarities, MEANING_CANDIDATES)[:MEANING_CANDIDATES]
-            candidates, similarities = candidates[best], similarities[best]
-        top = candidates[np.argsort(-similarities)]
-        mask[top[self.similarities[top] >= self.similarities[top[0]] - MEANING_MARGIN]] = True
+        top, similarities = self.aligned.nearest(allowed, self.vector, MEANING_CANDIDATES)
+        if len(top):
+            mask[top[similarities >= similarities[0] - MEANING_MARGIN]] = True
         return mask
+
+    def similarities_of(self, docnums):
+        """(similarities, has a vector) of `docnums`; 0 where there is none."""
+        present = self.aligned.present[docnums]
+        similarities = np.zeros(len(docnums), np.float32)
+        similarities[present] = self.aligned.similarities_of(docnums[present], self.vector)
+        return similarities, present
 
 
 def meaning_for(request, snapshot, home, notices):
@@ -88,6 +91,9 @@ def fused_scores(word_scores, similarities, has_vector, languages=None):
 
 
 def hybrid_docnums(snapshot, compiled, meaning, limit):
+    """The hits ranked by words and meaning. Past RERANK_WINDOW hits, only the best by
+    words (scaled by language) are compared by meaning: reading every hit's vector costs
+    ~1 ms per thousand, and a hit outside the window ranks by half its words' score."""
     docnums = np.flatnonzero(compiled.mask)
     if not len(docnums):
         return []
@@ -95,22 +101,30 @@ def hybrid_docnums(snapshot, compiled, meaning, limit):
     if compiled.scoring is not None:
         words = bm25f_scores(snapshot, compiled.scoring, docnums)
     languages = snapshot.categories["lang"][1][docnums]
-    fused = fused_scores(words, meaning.similarities[docnums], meaning.aligned.present[docnums], languages)
+    window = np.arange(len(docnums))
+    if len(docnums) > RERANK_WINDOW:
+        window = np.argpartition(-scaled_by_language(words, languages), RERANK_WINDOW)[:RERANK_WINDOW]
+    similarities, has_vector = meaning.similarities_of(docnums[window])
+    fused = WORDS_WEIGHT * scaled_by_language(words, languages)
+    fused[window] = fused_scores(words[window], similarities, has_vector, languages[window])
     return top_by_score(snapshot, docnums, fused.astype(np.float32), limit)
 
 
 # --- the same story in other languages (archive.search.stories) ------------------------
+STORY_CANDIDATES = 50
 
 
 def same_story_docnums(snapshot, aligned, docnum, per_language=1):
-    """The documents in other languages that tell the story of `docnum`, nearest first."""
+    """The documents in other languages that tell the story of `docnum`, nearest first:
+    the STORY_CANDIDATES nearest in other languages, by the margin rule."""
     if not aligned.present[docnum]:
         return []
     _, codes = snapshot.categories["lang"]
     vector = aligned.vectors_of([docnum])[0]
-    story_margins = aligned.similarities(vector) - (aligned.language_means(codes) @ vector)[codes]
-    story_margins = np.where(aligned.present, story_margins, -np.inf)
-    return stories.best_per_language(story_margins, codes, codes[docnum], per_language)
+    candidates, similarities = aligned.nearest(codes != codes[docnum], vector, STORY_CANDIDATES)
+    story_margins = similarities - (aligned.language_means(codes) @ vector)[codes[candidates]]
+    chosen = stories.best_per_language(story_margins, codes[candidates], codes[docnum], per_language)
+    return candidates[chosen].tolist()
 
 
 def one_per_story(snapshot, aligned, docnums):

@@ -8,7 +8,7 @@ from archive.search import semantic
 from archive.search.facets import FACETS
 from archive.search.resolve import DatabaseResolver
 from archive.search.results import Results
-from archive.search.whoosh import hybrid
+from archive.search.whoosh import hybrid, vectors
 from archive.search.whoosh.searcher import Evaluator, date_overlap, facet_counts, ranked_docnums
 from archive.search.whoosh.suggest import suggest
 
@@ -83,7 +83,7 @@ class WhooshResults(Results):
         if not (self.request.collapse_stories and semantic.available()):
             return self._pks(self._ranked(stop)[start:stop])
         # Retellings are dropped from a longer list, so a page still holds a page of stories.
-        aligned = semantic.aligned_vectors(self.snapshot, self.engine.backend.path)
+        aligned = vectors.aligned_vectors(self.snapshot, self.engine.backend.path)
         return self._pks(hybrid.one_per_story(self.snapshot, aligned, self._ranked(3 * stop))[start:stop])
 
     def iter_pks(self, limit):
