@@ -251,6 +251,17 @@ def check_meaning_only_ranks(corpus):
     return [] if found == {1, 6} and results.count == 2 else [f"title:sanctions by meaning found {found}"]
 
 
+@needs_model
+def check_meaning_exports(corpus):
+    """An export of an all languages search streams the page's hits in the page's order."""
+    semantic.embed_pending(limit=None)
+    results = meaning_search("arms sanctions statement")
+    streamed, paged = list(results.iter_pks(100)), results.page_pks(0, results.count)
+    if streamed != paged or len(streamed) != results.count or not streamed:
+        return [f"streamed {corpus.numbers(streamed)}, pages {corpus.numbers(paged)} ({results.count})"]
+    return []
+
+
 def check_meaning_fallback(corpus):
     """With the model switched off, all languages searches the registry alone and says so."""
     with override_settings(SEARCH_EMBEDDINGS=False):
@@ -288,6 +299,7 @@ CHECKS = {case.name: (lambda corpus, case=case: check_case(case, corpus)) for ca
     "meaning: the embedding step writes every vector": check_vectors_written,
     "meaning: all languages finds a text in another language": check_meaning_finds_across_languages,
     "meaning: under a field it only ranks": check_meaning_only_ranks,
+    "meaning: an export streams the page's hits": check_meaning_exports,
     "meaning: without the model, the registry alone, said": check_meaning_fallback,
     "meaning: a changed article needs a new vector": check_changed_article_lacks_vector,
     "a delete is gone": check_delete,
