@@ -334,3 +334,48 @@ def test_in_other_languages_lists_translations_linked_on_import_first():
     english = make_article("Address to the nation (English)", language="en", date="2022-03-01", translation_of=original)
     assert in_other_languages(original) == [english]
     assert in_other_languages(english) == [original]
+
+
+def test_nearest_by_meaning_through_the_compact_copy_finds_what_an_exact_scan_finds(tmp_path):
+    import types
+
+    import numpy as np
+
+    generator = np.random.default_rng(7)
+    centres = generator.standard_normal((40, semantic.DIMENSIONS)).astype(np.float32)
+    held = centres[generator.integers(40, size=6000)] + 0.4 * generator.standard_normal((6000, semantic.DIMENSIONS))
+    held = (held / np.linalg.norm(held, axis=1, keepdims=True)).astype(np.float32)
+    pks = np.arange(1, 6001)
+    snapshot = types.SimpleNamespace(pk=pks, live=np.ones(6000, bool), updated=np.ones(6000, np.int64))
+    store = vectors.VectorStore(str(tmp_path))
+    store.append(pks, snapshot.updated, held)  # past MERGE_ROWS_ABOVE: a base with its compact copy
+    aligned = vectors.AlignedVectors(snapshot, vectors.LoadedVectors(store))
+    assert store.base_name() and aligned.loaded.reduced.shape == (6000, vectors.REDUCED_DIMENSIONS)
+    found = 0
+    for query in held[generator.integers(6000, size=20)]:
+        nearest, similarities = aligned.nearest(snapshot.live, query, 20)
+        exact = np.argsort(-(held @ query))[:20]
+        found += len(set(nearest.tolist()) & set(exact.tolist()))
+        assert np.all(np.diff(similarities) <= 1e-6)  # nearest first, by exact similarity
+    assert found / 400 >= 0.95
+
+
+def test_past_the_rerank_window_a_hit_ranks_by_its_words_and_meaning_decides_within_it(monkeypatch):
+    import types
+
+    import numpy as np
+
+    monkeypatch.setattr(hybrid, "RERANK_WINDOW", 2)
+    count = 4
+    snapshot = types.SimpleNamespace(categories={"lang": (["en"], np.zeros(count, np.int32))})
+    compiled = types.SimpleNamespace(mask=np.ones(count, bool), scoring="bm25")
+    monkeypatch.setattr(hybrid, "bm25f_scores", lambda *_: np.array([1.0, 4.0, 3.0, 3.9]))
+    monkeypatch.setattr(hybrid, "top_by_score", lambda _s, docnums, scores, _l: docnums[np.argsort(-scores)].tolist())
+    meaning = types.SimpleNamespace(
+        similarities_of=lambda docnums: (
+            np.where(docnums == 3, 0.9, 0.1).astype(np.float32),
+            np.ones(len(docnums), bool),
+        )
+    )
+    # Documents 1 and 3 are the best two by words; of them 3 is nearer in meaning; 2 and 0 rank by words below.
+    assert hybrid.hybrid_docnums(snapshot, compiled, meaning, 4) == [3, 1, 2, 0]
