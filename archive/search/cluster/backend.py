@@ -79,6 +79,7 @@ class ClusterSearch:
         """Documents without a current vector (the first `limit`, cheaply: those with none)."""
         if limit is not None:
             return self.cluster.unembedded_pks(limit)
+        self.cluster.ensure_index()  # finds out whether the index can hold vectors
         if not self.cluster.vectors_ready:
             return []
         versions = self.cluster.vector_versions()

@@ -217,6 +217,7 @@ class ElasticCluster:
 
     def unembedded_pks(self, limit):
         """Up to `limit` documents without a vector: what the indexer embeds next."""
+        self.ensure_index()  # finds out, once per process, whether the index can hold vectors
         if not self.vectors_ready:
             return []
         return self.page_pks_of(elastic.unembedded_body(limit))
