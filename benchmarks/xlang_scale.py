@@ -118,16 +118,20 @@ def page_latency(mix):
 
 
 def worker_memory(port, mix):
-    """[(RSS MB, PSS MB, vector mappings' RSS MB, their PSS MB)] of each gunicorn worker after the mix."""
+    """{"words": [...], "xlang": [...]}: each gunicorn worker's (RSS MB, PSS MB, vector mappings' RSS MB,
+    their PSS MB) after the mix without All languages, then after it with."""
     from benchmarks.measure import Gunicorn
     from benchmarks.queries import url_of
 
+    memory = {}
     with Gunicorn(port, workers=2) as server:
-        for _ in range(2):
-            for _, params, _, _ in mix:
-                server.get(url_of({**params, "xlang": "1"}))
         children = open(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read().split()  # noqa: SIM115
-        return [memory_of(pid) for pid in children]
+        for way, extra in (("words", {}), ("xlang", {"xlang": "1"})):
+            for _ in range(2):
+                for _, params, _, _ in mix:
+                    server.get(url_of({**params, **extra}))
+            memory[way] = [memory_of(pid) for pid in children]
+    return memory
 
 
 def memory_of(pid):
@@ -158,6 +162,8 @@ def main(argv=None):
     os.environ["ARCHIVE_VAR_DIR"] = options.var
     for name in ("DATABASE_URL", "SEARCH_URL", "CACHE_URL"):
         os.environ.pop(name, None)
+    os.environ["RATE_LIMIT_SEARCH"] = "0/60"  # one client asking as fast as it can, on purpose
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -165,9 +171,12 @@ def main(argv=None):
     from django.core.management import call_command
 
     from archive.models import Concept
+
+    call_command("migrate", verbosity=0)
     from benchmarks.queries import query_mix
 
     print(f"load average at the start: {os.getloadavg()}")
+    call_command("collectstatic", interactive=False, verbosity=0)  # the page's templates need the manifest
     if not Concept.objects.exists():
         call_command("load_concepts", verbosity=0)
     if not options.no_fill:
@@ -187,11 +196,12 @@ def main(argv=None):
     print(f"first request {figures['first_request_ms']} ms; statuses {figures['statuses']}")
     print(f"embedding each new query (once per worker): p50 {embed[len(embed) // 2]:.0f} ms, max {embed[-1]:.0f} ms")
     print(f"load average after the page timing: {os.getloadavg()}")
-    for number, (rss, pss, vector_rss, vector_pss) in enumerate(worker_memory(options.port, mix), 1):
-        print(
-            f"gunicorn worker {number}: RSS {rss} MB, PSS {pss} MB; "
-            f"of which the memory-mapped vectors RSS {vector_rss} MB, PSS {vector_pss} MB"
-        )
+    for way, workers in worker_memory(options.port, mix).items():
+        for number, (rss, pss, vector_rss, vector_pss) in enumerate(workers, 1):
+            print(
+                f"after the {way} mix, gunicorn worker {number}: RSS {rss} MB, PSS {pss} MB; "
+                f"of which the memory-mapped vectors RSS {vector_rss} MB, PSS {vector_pss} MB"
+            )
     print(f"load average at the end: {os.getloadavg()}")
 
 
