@@ -160,7 +160,7 @@ def vector_side(count, hits=10_000, repeat=20):
             similarities, present = hybrid.Meaning.similarities_of(meaning, hit_docnums[: hybrid.RERANK_WINDOW])
             hybrid.fused_scores(generator.random(len(similarities)), similarities, present)
             times.append((time.perf_counter() - started) * 1000)
-        shared = loaded.base.nbytes + loaded.reduced.nbytes
+        shared = loaded.base.nbytes
         private = loaded.pks.nbytes + loaded.stamps.nbytes + loaded.rows.nbytes + loaded.tail.nbytes
     times.sort()
     return {
