@@ -103,7 +103,8 @@ def hybrid_docnums(snapshot, compiled, meaning, limit):
     languages = snapshot.categories["lang"][1][docnums]
     window = np.arange(len(docnums))
     if len(docnums) > RERANK_WINDOW:
-        window = np.argpartition(-scaled_by_language(words, languages), RERANK_WINDOW)[:RERANK_WINDOW]
+        # In document order: the rows are read in about the order they lie in the memory-mapped store.
+        window = np.sort(np.argpartition(-scaled_by_language(words, languages), RERANK_WINDOW)[:RERANK_WINDOW])
     similarities, has_vector = meaning.similarities_of(docnums[window])
     fused = WORDS_WEIGHT * scaled_by_language(words, languages)
     fused[window] = fused_scores(words[window], similarities, has_vector, languages[window])
