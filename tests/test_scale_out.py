@@ -166,7 +166,9 @@ def test_facet_counts_and_hit_dates_are_read_back():
 
 def test_solr_schema_and_queries():
     commands = solr.schema_commands()
-    assert commands["add-field-type"]["analyzer"]["tokenizer"]["class"] == "solr.WhitespaceTokenizerFactory"
+    terms, vector = commands["add-field-type"]
+    assert terms["analyzer"]["tokenizer"]["class"] == "solr.WhitespaceTokenizerFactory"
+    assert vector["class"] == "solr.DenseVectorField"
     actors = next(field for field in commands["add-field"] if field["name"] == "actors")
     assert actors["type"] == "string" and actors["multiValued"] is True
     should = solr_query("sanctions")["bool"]["should"]
