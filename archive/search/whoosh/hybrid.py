@@ -112,20 +112,17 @@ def hybrid_docnums(snapshot, compiled, meaning, limit):
 
 
 # --- the same story in other languages (archive.search.stories) ------------------------
-STORY_CANDIDATES = 50
 
 
 def same_story_docnums(snapshot, aligned, docnum, per_language=1):
-    """The documents in other languages that tell the story of `docnum`, nearest first:
-    the STORY_CANDIDATES nearest in other languages, by the margin rule."""
+    """The documents in other languages that tell the story of `docnum`, nearest first (by the margin rule)."""
     if not aligned.present[docnum]:
         return []
     _, codes = snapshot.categories["lang"]
     vector = aligned.vectors_of([docnum])[0]
-    candidates, similarities = aligned.nearest(codes != codes[docnum], vector, STORY_CANDIDATES)
-    story_margins = similarities - (aligned.language_means(codes) @ vector)[codes[candidates]]
-    chosen = stories.best_per_language(story_margins, codes[candidates], codes[docnum], per_language)
-    return candidates[chosen].tolist()
+    story_margins = aligned.similarities(vector) - (aligned.language_means(codes) @ vector)[codes]
+    story_margins = np.where(aligned.present, story_margins, -np.inf)
+    return stories.best_per_language(story_margins, codes, codes[docnum], per_language)
 
 
 def one_per_story(snapshot, aligned, docnums):

@@ -212,6 +212,10 @@ class AlignedVectors:
         """Exact similarity of each of `docnums` (which must be present) to `vector`."""
         return self.vectors_of(docnums) @ vector
 
+    def similarities(self, vector):
+        """Each document's similarity to `vector` (meaningless where `present` is False): a full scan."""
+        return self.loaded.similarities(vector)[self.rows]
+
     def nearest(self, allowed, vector, count):
         """Up to `count` documents among `allowed` nearest to `vector`, nearest first, with their similarities."""
         docnums = self.docnum_of_row
