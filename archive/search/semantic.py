@@ -77,7 +77,7 @@ def embed_query(text):
 
 
 # --- the embedding step, for every engine ---------------------------------------------
-# An engine keeps vectors its own way (Whoosh in the store above, a cluster in a vector
+# An engine keeps vectors its own way (Whoosh beside its index, a cluster in a vector
 # field of each document) and answers two questions: which indexed articles lack a
 # current vector (`vectors_pending(limit)`), and `write_vectors(pks, stamps, vectors)`.
 
