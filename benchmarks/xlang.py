@@ -139,9 +139,8 @@ def vector_side(count, hits=10_000, repeat=20):
     snapshot = types.SimpleNamespace(pk=pks, updated=np.ones(count, np.int64), live=np.ones(count, bool))
     with tempfile.TemporaryDirectory() as home:
         store = vectors.VectorStore(home)
-        store.append(pks, np.ones(count, np.int64), held)  # past MERGE_ROWS_ABOVE: merged into a base
         started = time.perf_counter()
-        store.merge()
+        store.append(pks, np.ones(count, np.int64), held)  # past MERGE_ROWS_ABOVE: merged into a base
         merge_seconds = time.perf_counter() - started
         del held
         loaded = vectors.LoadedVectors(store)
