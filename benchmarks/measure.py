@@ -137,6 +137,7 @@ class Gunicorn:
                 return self
             except OSError:
                 time.sleep(0.3)
+        self.__exit__()  # not left running on the port
         raise RuntimeError("gunicorn did not start; see gunicorn.log")
 
     def __exit__(self, *exc):

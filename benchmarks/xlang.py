@@ -41,7 +41,7 @@ def load_test_set():
 
 def embed_all():
     """Embed every indexed text; returns (texts, seconds)."""
-    from archive.search.whoosh.hybrid import embed_pending
+    from archive.search.semantic import embed_pending
 
     started = time.perf_counter()
     embedded = embed_pending(limit=None)
@@ -72,12 +72,13 @@ def nearest_by_meaning(query, count):
 
     from archive.search import semantic
     from archive.search.whoosh.searcher import snapshots
+    from archive.search.whoosh.vectors import aligned_vectors
 
     backend = connections["default"].get_backend()
     snapshot = snapshots.get(backend)
-    aligned = semantic.aligned_vectors(snapshot, backend.path)
-    similarities = np.where(aligned.present, aligned.similarities(semantic.embed_query(query)), -np.inf)
-    return [int(snapshot.pk[docnum]) for docnum in np.argsort(-similarities)[:count] if aligned.present[docnum]]
+    aligned = aligned_vectors(snapshot, backend.path)
+    docnums, _ = aligned.nearest(snapshot.live, semantic.embed_query(query), count)
+    return snapshot.pk[np.asarray(docnums, np.int64)].tolist()
 
 
 def recall(ranked, relevant):
@@ -122,49 +123,49 @@ def query_times_ms(keys, mode="hybrid", repeat=3):
 
 def vector_side(count, hits=10_000, repeat=20):
     """Memory and time of the vector side at `count` articles, with random unit vectors (what
-    they hold does not change the cost): {aligned_mb, peak_mb, load_s, align_ms, query_ms (p50, p95)}."""
+    they hold does not change the cost): {shared_mb, private_mb, merge_s, align_ms, query_ms (p50, p95)}."""
     import tempfile
-    import tracemalloc
     import types
 
     import numpy as np
 
     from archive.search import semantic
-    from archive.search.whoosh import hybrid
+    from archive.search.whoosh import hybrid, vectors
 
     generator = np.random.default_rng(15)
-    vectors = generator.standard_normal((count, semantic.DIMENSIONS)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    held = generator.standard_normal((count, semantic.DIMENSIONS)).astype(np.float32)
+    held /= np.linalg.norm(held, axis=1, keepdims=True)
     pks = np.arange(1, count + 1, dtype=np.int64)
     snapshot = types.SimpleNamespace(pk=pks, updated=np.ones(count, np.int64), live=np.ones(count, bool))
     with tempfile.TemporaryDirectory() as home:
-        semantic.VectorStore(home).append(pks, np.ones(count, np.int64), vectors.astype(np.float16))
-        del vectors
-        tracemalloc.start()
+        store = vectors.VectorStore(home)
         started = time.perf_counter()
-        loaded = semantic.LoadedVectors(semantic.VectorStore(home))
-        load_seconds = time.perf_counter() - started
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
+        store.append(pks, np.ones(count, np.int64), held)  # past MERGE_ROWS_ABOVE: merged into a base
+        merge_seconds = time.perf_counter() - started
+        del held
+        loaded = vectors.LoadedVectors(store)
         started = time.perf_counter()
-        aligned = semantic.AlignedVectors(snapshot, loaded)
+        aligned = vectors.AlignedVectors(snapshot, loaded)
         align_ms = (time.perf_counter() - started) * 1000
-    meaning = types.SimpleNamespace(aligned=aligned)
-    mask = np.zeros(count, bool)
-    mask[generator.choice(count, hits, replace=False)] = True
-    docnums, times = np.flatnonzero(mask), []
-    for _ in range(repeat):
-        query = aligned.vectors_of([generator.integers(count)])[0]
-        started = time.perf_counter()
-        meaning.similarities = aligned.similarities(query)
-        hybrid.Meaning.nearest(meaning, snapshot.live)
-        hybrid.fused_scores(generator.random(hits), meaning.similarities[docnums], aligned.present[docnums])
-        times.append((time.perf_counter() - started) * 1000)
+        hit_docnums = np.sort(generator.choice(count, hits, replace=False))
+        compiled = types.SimpleNamespace(mask=np.zeros(count, bool), scoring=None)
+        compiled.mask[hit_docnums] = True
+        times = []
+        for _ in range(repeat):
+            query = aligned.vectors_of([generator.integers(count)])[0]
+            meaning = types.SimpleNamespace(aligned=aligned, vector=query)
+            started = time.perf_counter()
+            hybrid.Meaning.nearest(meaning, snapshot.live)
+            similarities, present = hybrid.Meaning.similarities_of(meaning, hit_docnums[: hybrid.RERANK_WINDOW])
+            hybrid.fused_scores(generator.random(len(similarities)), similarities, present)
+            times.append((time.perf_counter() - started) * 1000)
+        shared = loaded.base.nbytes
+        private = loaded.pks.nbytes + loaded.stamps.nbytes + loaded.rows.nbytes + loaded.tail.nbytes
     times.sort()
     return {
-        "aligned_mb": aligned.loaded.matrix.nbytes / 2**20,
-        "peak_mb": peak / 2**20,
-        "load_s": load_seconds,
+        "shared_mb": shared / 2**20,
+        "private_mb": private / 2**20,
+        "merge_s": merge_seconds,
         "align_ms": align_ms,
         "query_ms": (times[len(times) // 2], times[int(len(times) * 0.95)]),
     }
@@ -216,9 +217,9 @@ def main(argv=None):
     print(f'"All languages" query over {len(keys)} texts: p50 {p50:.1f} ms, p95 {p95:.1f} ms')
     side = vector_side(options.vectors)
     print(
-        f"Vector side at {options.vectors:,} articles (random vectors): {side['aligned_mb']:.0f} MB per worker "
-        f"({side['peak_mb']:.0f} MB at the peak of reading them, {side['load_s']:.2f} s, when the store changes; "
-        f"{side['align_ms']:.0f} ms to line them up with a new index version), "
+        f"Vector side at {options.vectors:,} articles (random vectors): {side['shared_mb']:.0f} MB memory-mapped "
+        f"(shared by every worker), {side['private_mb']:.1f} MB per worker; merging the store {side['merge_s']:.1f} s; "
+        f"{side['align_ms']:.0f} ms to line it up with a new index version; "
         f"{side['query_ms'][0]:.1f} ms p50 / {side['query_ms'][1]:.1f} ms p95 a query (10,000 hits)"
     )
     model_ms = query_embedding_ms()

@@ -11,6 +11,12 @@ from tests.standins.solr import SolrStandIn
 
 ENGINES = ("whoosh", "elasticsearch", "opensearch", "solr")
 CLUSTER_ENGINES = ENGINES[1:]
+RUNNING = {}  # port → the stand-in serving it, for tests that look inside
+
+
+def running_standin(cluster):
+    """The stand-in a cluster client talks to."""
+    return RUNNING[cluster.settings.hosts[0][1]]
 
 
 def use_search_url(settings, url):
@@ -24,6 +30,9 @@ def start_standin(name):
     """(server, SEARCH_URL) of a fresh stand-in for engine `name`."""
     if name == "solr":
         server = serve(SolrStandIn())
-        return server, f"solr://127.0.0.1:{server.server_port}/solr/archive?retries=0&timeout=5"
-    server = serve(ElasticStandIn(name))
-    return server, f"{name}://127.0.0.1:{server.server_port}/archive?retries=0&timeout=5"
+        url = f"solr://127.0.0.1:{server.server_port}/solr/archive?retries=0&timeout=5"
+    else:
+        server = serve(ElasticStandIn(name))
+        url = f"{name}://127.0.0.1:{server.server_port}/archive?retries=0&timeout=5"
+    RUNNING[server.server_port] = server.standin
+    return server, url

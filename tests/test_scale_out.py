@@ -11,7 +11,7 @@ from django.core.management import call_command
 from archive.search.cluster import elastic, solr
 from archive.search.cluster.client import ClusterSettings
 from archive.search.config import haystack_connections
-from archive.search.document import UNDATED_LAST, indexed_document
+from archive.search.document import UNDATED_LAST, VECTOR_FIELD, VECTOR_STAMP_FIELD, indexed_document
 from archive.search.facets import FACETS
 from archive.search.query import parse_query
 from archive.search.request import SearchRequest
@@ -81,7 +81,8 @@ def test_the_mapping_is_strict_and_holds_every_field_of_the_indexed_document():
             "date_end": datetime.date(2021, 12, 31),
         }
     )
-    assert set(document) == set(mapping["properties"])  # nothing the strict mapping would refuse
+    # Nothing the strict mapping would refuse; the vector fields are added later by the indexer.
+    assert set(document) == set(mapping["properties"]) - {VECTOR_FIELD, VECTOR_STAMP_FIELD}
     assert document["actors"] == ["nato", "sergey-lavrov"] and document["month"] == 202112
     assert document["date_oldest"] == 20211201
 
@@ -165,7 +166,9 @@ def test_facet_counts_and_hit_dates_are_read_back():
 
 def test_solr_schema_and_queries():
     commands = solr.schema_commands()
-    assert commands["add-field-type"]["analyzer"]["tokenizer"]["class"] == "solr.WhitespaceTokenizerFactory"
+    terms, vector = commands["add-field-type"]
+    assert terms["analyzer"]["tokenizer"]["class"] == "solr.WhitespaceTokenizerFactory"
+    assert vector["class"] == "solr.DenseVectorField"
     actors = next(field for field in commands["add-field"] if field["name"] == "actors")
     assert actors["type"] == "string" and actors["multiValued"] is True
     should = solr_query("sanctions")["bool"]["should"]

@@ -15,7 +15,7 @@ from archive.search import semantic
 from archive.search.concepts import ConceptRegistry, expand_all_languages
 from archive.search.outbox import drain_all
 from archive.search.service import in_other_languages, search
-from archive.search.whoosh import hybrid
+from archive.search.whoosh import hybrid, vectors
 from benchmarks import xlang
 from tests.factories import make_source
 
@@ -202,29 +202,31 @@ def test_a_normalised_mix_ranks_a_document_strong_on_both_sides_first():
     assert fused.argmax() == 2 and fused[1] > 0
 
 
-def test_the_vector_store_keeps_the_newest_vector_of_each_article_and_merges_parts(tmp_path, monkeypatch):
+def test_the_vector_store_keeps_the_newest_vector_of_each_article_and_merges_parts_into_a_base(tmp_path, monkeypatch):
     import numpy as np
 
-    monkeypatch.setattr(semantic, "MERGE_PARTS_ABOVE", 2)
-    store = semantic.VectorStore(str(tmp_path))
+    monkeypatch.setattr(vectors, "MERGE_PARTS_ABOVE", 2)
+    store = vectors.VectorStore(str(tmp_path))
     one = np.ones((1, semantic.DIMENSIONS), np.float32)
     store.append([7], [1], one)
     store.append([8], [1], one * 2)
-    store.append([7], [2], one * 3)  # three parts: merged into one
-    pks, stamps, vectors = store.read()
-    assert len(store.parts()) == 1
-    assert dict(zip(pks.tolist(), stamps.tolist(), strict=True)) == {7: 2, 8: 1}
-    assert vectors[pks.tolist().index(7)][0] == 3
+    store.append([7], [2], one * 3)  # three parts: merged into a memory-mapped base
+    assert store.parts() == [] and store.base_name() is not None
+    store.append([8], [5], one * 4)  # a part after the base overrides it
+    pks, stamps, held = store.read()
+    assert dict(zip(pks.tolist(), stamps.tolist(), strict=True)) == {7: 2, 8: 5}
+    assert held[pks.tolist().index(7)][0] == 3 and held[pks.tolist().index(8)][0] == 4
+    assert isinstance(vectors.LoadedVectors(store).base, np.memmap)
 
 
 @needs_model
 def test_the_indexer_embeds_new_and_changed_articles_and_the_article_page_lists_its_story_elsewhere(multilingual):
-    assert hybrid.embed_pending(limit=None) == 5 and hybrid.pending_count() == 0
+    assert semantic.embed_pending(limit=None) == 5 and semantic.pending_count() == 0
     russian = multilingual[1]
     russian.body += " Решение вступит в силу завтра."
     russian.save()
     drain_all()
-    assert hybrid.pending_count() == 1 and hybrid.embed_pending() == 1
+    assert semantic.pending_count() == 1 and semantic.embed_pending() == 1
     others = in_other_languages(multilingual[0])
     assert others and all(article.language != "en" for article in others)
     assert multilingual[4] not in others
@@ -232,7 +234,7 @@ def test_the_indexer_embeds_new_and_changed_articles_and_the_article_page_lists_
 
 @needs_model
 def test_with_the_model_all_languages_finds_by_meaning_what_no_registry_term_names(multilingual):
-    hybrid.embed_pending(limit=None)
+    semantic.embed_pending(limit=None)
     results = searched(q="restrictive measures on lenders", xlang="1")
     assert results.count >= 3 and results[0].article.title != "Фестиваль в Комрате"
     assert not any("registry only" in notice for notice in results.notices)
@@ -270,23 +272,23 @@ def test_a_document_not_yet_embedded_is_ranked_by_its_words_rather_than_last():
     assert fused.argmax() == 1
 
 
-def aligned_from(tmp_path, vectors, languages):
+def aligned_from(tmp_path, held, languages):
     """A real vector store and its alignment to an index of len(vectors) documents."""
     import types
 
     import numpy as np
 
     labels = sorted(set(languages))
-    count = len(vectors)
+    count = len(held)
     snapshot = types.SimpleNamespace(
         pk=np.arange(1, count + 1),
         live=np.ones(count, bool),
         updated=np.ones(count, np.int64),
         categories={"lang": (labels, np.array([labels.index(lang) for lang in languages], np.int32))},
     )
-    store = semantic.VectorStore(str(tmp_path))
-    store.append(snapshot.pk, snapshot.updated, np.asarray(vectors, np.float16))
-    return snapshot, semantic.AlignedVectors(snapshot, semantic.LoadedVectors(store))
+    store = vectors.VectorStore(str(tmp_path))
+    store.append(snapshot.pk, snapshot.updated, np.asarray(held, np.float32))
+    return snapshot, vectors.AlignedVectors(snapshot, vectors.LoadedVectors(store))
 
 
 def unit(*weights):
@@ -299,8 +301,8 @@ def unit(*weights):
 
 def test_a_retelling_in_another_language_is_the_same_story_and_is_collapsed_under_the_first(tmp_path):
     # Axis 0 and 1 say which language; axes 2-4 which story. Story A is told in English and Russian.
-    vectors = [unit(1, 0, 1, 0, 0), unit(1, 0, 0, 1, 0), unit(0, 1, 1, 0, 0), unit(0, 1, 0, 0, 1)]
-    snapshot, aligned = aligned_from(tmp_path, vectors, ["en", "en", "ru", "ru"])
+    told = [unit(1, 0, 1, 0, 0), unit(1, 0, 0, 1, 0), unit(0, 1, 1, 0, 0), unit(0, 1, 0, 0, 1)]
+    snapshot, aligned = aligned_from(tmp_path, told, ["en", "en", "ru", "ru"])
     assert hybrid.same_story_docnums(snapshot, aligned, 0) == [2]
     assert hybrid.one_per_story(snapshot, aligned, [0, 2, 1, 3]) == [0, 1, 3]
 
@@ -332,3 +334,52 @@ def test_in_other_languages_lists_translations_linked_on_import_first():
     english = make_article("Address to the nation (English)", language="en", date="2022-03-01", translation_of=original)
     assert in_other_languages(original) == [english]
     assert in_other_languages(english) == [original]
+
+
+def test_nearest_by_meaning_from_the_memory_mapped_base_and_the_parts_is_the_exact_nearest(tmp_path):
+    import types
+
+    import numpy as np
+
+    generator = np.random.default_rng(7)
+    centres = generator.standard_normal((40, semantic.DIMENSIONS)).astype(np.float32)
+    held = centres[generator.integers(40, size=6000)] + 0.4 * generator.standard_normal((6000, semantic.DIMENSIONS))
+    held = (held / np.linalg.norm(held, axis=1, keepdims=True)).astype(np.float32)
+    pks = np.arange(1, 6001)
+    snapshot = types.SimpleNamespace(pk=pks, live=np.ones(6000, bool), updated=np.ones(6000, np.int64))
+    store = vectors.VectorStore(str(tmp_path))
+    store.append(pks[:5000], snapshot.updated[:5000], held[:5000])  # past MERGE_ROWS_ABOVE: a base
+    store.append(pks[5000:], snapshot.updated[5000:], held[5000:])  # and a part
+    aligned = vectors.AlignedVectors(snapshot, vectors.LoadedVectors(store))
+    assert store.base_name() and len(store.parts()) == 1
+    found = 0
+    for query in held[generator.integers(6000, size=20)]:
+        nearest, similarities = aligned.nearest(snapshot.live, query, 20)
+        exact = np.argsort(-(held @ query))[:20]
+        found += len(set(nearest.tolist()) & set(exact.tolist()))
+        assert np.all(np.diff(similarities) <= 1e-6)  # nearest first, by exact similarity
+    assert found == 400
+    only_some = pks % 7 == 0  # a filter leaves few in the probed lists: more lists are read
+    nearest, _ = aligned.nearest(only_some, held[0], 20)
+    assert len(nearest) == 20 and only_some[nearest].all()
+
+
+def test_past_the_rerank_window_a_hit_ranks_by_its_words_and_meaning_decides_within_it(monkeypatch):
+    import types
+
+    import numpy as np
+
+    monkeypatch.setattr(hybrid, "RERANK_WINDOW", 2)
+    count = 4
+    snapshot = types.SimpleNamespace(categories={"lang": (["en"], np.zeros(count, np.int32))})
+    compiled = types.SimpleNamespace(mask=np.ones(count, bool), scoring="bm25")
+    monkeypatch.setattr(hybrid, "bm25f_scores", lambda *_: np.array([1.0, 4.0, 3.0, 3.9]))
+    monkeypatch.setattr(hybrid, "top_by_score", lambda _s, docnums, scores, _l: docnums[np.argsort(-scores)].tolist())
+    meaning = types.SimpleNamespace(
+        similarities_of=lambda docnums: (
+            np.where(docnums == 3, 0.9, 0.1).astype(np.float32),
+            np.ones(len(docnums), bool),
+        )
+    )
+    # Documents 1 and 3 are the best two by words; of them 3 is nearer in meaning; 2 and 0 rank by words below.
+    assert hybrid.hybrid_docnums(snapshot, compiled, meaning, 4) == [3, 1, 2, 0]

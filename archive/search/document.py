@@ -12,6 +12,9 @@ from archive.search.facets import FACETS
 
 # Relevance: a word in the title counts three times one in the text, on every engine.
 TEXT_FIELD_BOOSTS = {"title": 3.0, "text": 1.0, "author": 1.0}  # author: only when a query asks for it
+# Cluster engines keep an article's embedding (archive.search.semantic) in its document,
+# with the `updated` stamp of the version embedded; the indexer adds both after indexing.
+VECTOR_FIELD, VECTOR_STAMP_FIELD = "vector", "vector_updated"
 # Sorting oldest first puts undated articles last: they sort as this date.
 UNDATED_LAST = 99_999_999
 
@@ -74,3 +77,8 @@ def indexed_document(prepared, article=None):
     for facet in FACETS.added():
         document[facet.field] = facet.article_value(article) if article is not None else ""
     return document
+
+
+def story_fields(fields):
+    """(pk, language, vector or None) of an indexed document's fields as a cluster returns them."""
+    return int(fields["pk"]), fields.get("lang", ""), fields.get(VECTOR_FIELD)

@@ -123,3 +123,19 @@ def sort_key(values, orders):
             number = tuple(-ord(ch) for ch in value)
         key.append((missing, number))
     return key
+
+
+def cosine_score(document, field, vector):
+    """Lucene's cosine k-NN score, (1 + cos)/2; None for a document without a vector."""
+    held = document.get(field)
+    if not held:
+        return None
+    dot = sum(a * b for a, b in zip(held, vector, strict=True))
+    norms = math.sqrt(sum(a * a for a in held)) * math.sqrt(sum(b * b for b in vector))
+    return (1 + dot / norms) / 2 if norms else None
+
+
+def nearest(docs, field, vector, k, allowed=lambda doc: True):
+    """{key: k-NN score} of the `k` documents nearest to `vector` among those `allowed` (exact, not HNSW)."""
+    scored = [(score, key) for key, doc in docs.items() if allowed(doc) and (score := cosine_score(doc, field, vector))]
+    return {key: score for score, key in sorted(scored, key=lambda item: (-item[0], item[1]))[:k]}

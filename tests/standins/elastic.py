@@ -9,7 +9,7 @@ import json
 import math
 import uuid
 
-from tests.standins.documents import TEXT_FIELDS, Collection, phrase_matches, sort_key, values_of
+from tests.standins.documents import TEXT_FIELDS, Collection, nearest, phrase_matches, sort_key, values_of
 from tests.standins.server import Reply, body_json
 
 SHARDS = {"total": 1, "successful": 1, "skipped": 0, "failed": 0}
@@ -74,6 +74,8 @@ class ElasticStandIn:
             return 200, self.open_pit(name)
         if action == "_search":
             return 200, self.search(name, body_json(raw), params)
+        if action == "_mget":
+            return 200, self.mget(name, body_json(raw), params)
         if action == "_count":
             return 200, self.count(name, body_json(raw))
         if action == "_refresh":
@@ -112,10 +114,25 @@ class ElasticStandIn:
     def create_index(self, name, body):
         if name in self.indices or name in self.aliases:
             raise error(400, "resource_already_exists_exception", f"index [{name}] already exists")
+        knn = str(body.get("settings", {}).get("index", {}).get("knn", False)).lower() == "true"
+        self.check_mapping(body.get("mappings", {}).get("properties", {}), knn)
         self.indices[name] = Collection(body)
         for alias in body.get("aliases", {}):
             self.aliases.setdefault(alias, []).append(name)
         return {"acknowledged": True, "shards_acknowledged": True, "index": name}
+
+    def check_mapping(self, properties, knn):
+        """Each engine's vector type, and OpenSearch's rule that a knn_vector needs index.knn."""
+        for field, spec in properties.items():
+            kind = spec.get("type")
+            wrong = {"elasticsearch": "knn_vector", "opensearch": "dense_vector"}[self.flavour]
+            if kind == wrong:
+                raise error(400, "mapper_parsing_exception", f"No handler for type [{kind}] on [{field}]")
+            if kind == "knn_vector" and not knn:
+                reason = f"Cannot create index with knn_vector field [{field}] because index.knn is false"
+                raise error(400, "mapper_parsing_exception", reason)
+            if kind == "dense_vector" and spec.get("similarity") not in (None, "cosine", "dot_product", "l2_norm"):
+                raise error(400, "mapper_parsing_exception", f"unknown similarity on [{field}]")
 
     def mapping(self, method, name, body):
         """GET: {index: {"mappings": …}}; PUT adds fields (an existing field keeps its mapping)."""
@@ -123,6 +140,8 @@ class ElasticStandIn:
             indices = self.resolve(name)
             return {index: {"mappings": self.indices[index].definition.get("mappings", {})} for index in indices}
         for index in self.resolve(name):
+            settings = self.indices[index].definition.get("settings", {}).get("index", {})
+            self.check_mapping(body.get("properties", {}), str(settings.get("knn", False)).lower() == "true")
             mappings = self.indices[index].definition.setdefault("mappings", {})
             mappings.setdefault("properties", {}).update(body.get("properties", {}))
         return {"acknowledged": True}
@@ -186,6 +205,9 @@ class ElasticStandIn:
             if action == "delete":
                 found = collection.delete(meta["_id"])
                 result.update(result="deleted" if found else "not_found", status=200 if found else 404)
+            elif action == "update":
+                result.update(self.partial_update(collection, meta["_id"], lines[position]))
+                position += 1
             else:
                 document = lines[position]
                 position += 1
@@ -200,6 +222,36 @@ class ElasticStandIn:
             items.append({action: result})
         errors = any("error" in result for item in items for result in item.values())
         return {"took": 1, "errors": errors, "items": items}
+
+    def partial_update(self, collection, identifier, update):
+        """A bulk `update` with `doc`: merged into the stored document; 404 when there is none."""
+        held = collection.documents.get(str(identifier))
+        if held is None:
+            reason = f"[{identifier}]: document missing"
+            return {"status": 404, "error": {"type": "document_missing_exception", "reason": reason}}
+        properties = collection.definition.get("mappings", {}).get("properties", {})
+        for field, value in update["doc"].items():
+            if field not in properties:
+                reason = f"mapping set to strict, dynamic introduction of [{field}] is not allowed"
+                return {"status": 400, "error": {"type": "strict_dynamic_mapping_exception", "reason": reason}}
+            dims = properties[field].get("dims") or properties[field].get("dimension")
+            if dims and len(value) != dims:
+                reason = f"The [{field}] field has [{len(value)}] dimensions; the mapping says [{dims}]"
+                return {"status": 400, "error": {"type": "document_parsing_exception", "reason": reason}}
+        collection.put({**held, **update["doc"]})
+        return {"result": "updated", "status": 200}
+
+    def mget(self, name, body, params):
+        collection = self.collection(name)
+        includes = params.get("_source_includes", "").split(",") if params.get("_source_includes") else None
+        docs = []
+        for identifier in body.get("ids", []):
+            held = collection.visible.get(str(identifier))
+            entry = {"_index": name, "_id": identifier, "found": held is not None}
+            if held is not None:
+                entry["_source"] = {k: v for k, v in held.items() if includes is None or k in includes}
+            docs.append(entry)
+        return {"docs": docs}
 
     # Searching --------------------------------------------------------------------------
 
@@ -223,6 +275,11 @@ class ElasticStandIn:
             for key, doc in docs.items()
             if (score := query.score(body.get("query", {"match_all": {}}), doc)) is not None
         }
+        if "knn" in body:  # Elasticsearch: the global k nearest, united with the query's hits, scores added
+            if self.flavour != "elasticsearch":
+                raise error(400, "parsing_exception", "Unknown key for a START_OBJECT in [knn].")
+            for key, score in self.knn(query, docs, body["knn"]).items():
+                scored[key] = scored.get(key, 0.0) + score
         response = {"took": 1, "timed_out": False, "_shards": SHARDS}
         if "aggs" in body or "aggregations" in body:
             matched = {key: docs[key] for key in scored}
@@ -256,6 +313,29 @@ class ElasticStandIn:
         if "suggest" in body:
             response["suggest"] = suggest(collection, docs, body["suggest"])
         return response
+
+    def knn(self, query, docs, spec):
+        """{key: boost × score} of Elasticsearch's top-level knn section."""
+        if spec.get("num_candidates", spec["k"]) < spec["k"]:
+            raise error(400, "illegal_argument_exception", "[num_candidates] cannot be less than [k]")
+        filters = spec.get("filter", [])
+        filters = filters if isinstance(filters, list) else [filters]
+        vector_field = spec["field"]
+        self.check_vector(query.collection, vector_field, spec["query_vector"])
+
+        def allowed(doc):
+            return all(query.score(clause, doc) is not None for clause in filters)
+
+        found = nearest(docs, vector_field, spec["query_vector"], spec["k"], allowed)
+        return {key: spec.get("boost", 1.0) * score for key, score in found.items()}
+
+    def check_vector(self, collection, field, vector):
+        spec = collection.definition.get("mappings", {}).get("properties", {}).get(field, {})
+        if spec.get("type") not in ("dense_vector", "knn_vector"):
+            raise error(400, "illegal_argument_exception", f"[knn] needs a vector field, not [{field}]")
+        dims = spec.get("dims") or spec.get("dimension")
+        if len(vector) != dims:
+            raise error(400, "illegal_argument_exception", f"the query vector has {len(vector)} dims, not {dims}")
 
     def count(self, name, body):
         collection = self.collection(name)
@@ -372,6 +452,7 @@ class Query:
 
     def __init__(self, collection, docs, standin):
         self.collection, self.docs, self.standin = collection, docs, standin
+        self._nearest = {}  # a knn clause's nearest documents, found once per search
 
     def score(self, query, doc):
         ((kind, spec),) = query.items()
@@ -382,6 +463,23 @@ class Query:
 
     def _match_all(self, spec, doc):
         return 1.0
+
+    def _exists(self, spec, doc):
+        return 1.0 if values_of(doc, spec["field"]) else None
+
+    def _knn(self, spec, doc):
+        """OpenSearch's knn clause: a match for the k nearest (within its filter), scored (1 + cos)/2 × boost."""
+        if self.standin.flavour != "opensearch":
+            raise error(400, "parsing_exception", "[knn] query malformed, no field after start_object")
+        ((field, options),) = spec.items()
+        key = (field, json.dumps(options, sort_keys=True))
+        if key not in self._nearest:
+            self.standin.check_vector(self.collection, field, options["vector"])
+            inner = options.get("filter")
+            allowed = (lambda d: self.score(inner, d) is not None) if inner else (lambda d: True)
+            self._nearest[key] = nearest(self.docs, field, options["vector"], options["k"], allowed)
+        score = self._nearest[key].get(doc["id"])
+        return None if score is None else options.get("boost", 1.0) * score
 
     def _term(self, spec, doc):
         ((field, value),) = spec.items()

@@ -9,7 +9,7 @@ import base64
 import json
 import re
 
-from tests.standins.documents import Collection, phrase_matches, sort_key, values_of
+from tests.standins.documents import Collection, nearest, phrase_matches, sort_key, values_of
 from tests.standins.server import Reply, body_json
 
 HEADER = {"status": 0, "QTime": 1}
@@ -23,10 +23,40 @@ def solr_error(status, message):
 BUILT_IN_FIELDS = {"id", "_version_", "_root_", "_nest_path_", "_text_"}
 
 
-def schema_fields(collection):
-    """The fields our Schema API commands added to `collection`."""
+def listed(value):
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def schema_definitions(collection):
+    """{name: definition} of the fields our Schema API commands added to `collection`."""
     commands = collection.definition.get("schema", [])
-    return {field["name"] for command in commands for field in command.get("add-field", [])}
+    return {field["name"]: field for command in commands for field in listed(command.get("add-field"))}
+
+
+def schema_fields(collection):
+    return set(schema_definitions(collection))
+
+
+def field_types(collection):
+    """{name: definition} of the field types added (and the _default configset's we use)."""
+    types = {name: {"name": name, "class": cls} for name, cls in DEFAULT_TYPES.items()}
+    for command in collection.definition.get("schema", []):
+        for kind in listed(command.get("add-field-type")):
+            types[kind["name"]] = kind
+    return types
+
+
+DEFAULT_TYPES = {"plong": "solr.LongPointField", "pint": "solr.IntPointField", "string": "solr.StrField"}
+DOC_VALUES_CLASSES = {"solr.LongPointField", "solr.IntPointField", "solr.StrField"}  # docValues by default
+
+
+def recoverable(collection, name):
+    """Whether an atomic update keeps the field: Solr rebuilds the document from stored and docValues fields."""
+    if name in BUILT_IN_FIELDS:
+        return True
+    definition = schema_definitions(collection).get(name, {})
+    kind = field_types(collection).get(definition.get("type"), {})
+    return definition.get("stored", True) or kind.get("class") in DOC_VALUES_CLASSES
 
 
 class SolrStandIn:
@@ -46,10 +76,12 @@ class SolrStandIn:
         name, rest = parts[1], "/".join(parts[2:])
         collection = self.collection(name)
         if rest == "schema":
+            self.check_schema(collection, body_json(raw))
             collection.definition.setdefault("schema", []).append(body_json(raw))
             return 200, {"responseHeader": HEADER}
         if rest == "schema/fields":
-            fields = [{"name": name} for name in sorted(schema_fields(collection) | BUILT_IN_FIELDS)]
+            defined = schema_definitions(collection)
+            fields = [defined.get(name, {"name": name}) for name in sorted(set(defined) | BUILT_IN_FIELDS)]
             return 200, {"responseHeader": HEADER, "fields": fields}
         if rest == "config":
             self.configure(self.resolve(name), body_json(raw))
@@ -109,6 +141,15 @@ class SolrStandIn:
         if handler:
             self.handlers.setdefault(name, {})[handler["name"]] = handler.get("defaults", {})
 
+    def check_schema(self, collection, commands):
+        types = field_types(collection) | {kind["name"]: kind for kind in listed(commands.get("add-field-type"))}
+        for kind in listed(commands.get("add-field-type")):
+            if kind["class"] == "solr.DenseVectorField" and not kind.get("vectorDimension"):
+                raise solr_error(400, "DenseVectorField: vectorDimension is required")
+        for field in listed(commands.get("add-field")):
+            if field["type"] not in types:
+                raise solr_error(400, f"Field '{field['name']}': Field type '{field['type']}' not found.")
+
     # Updates --------------------------------------------------------------------------
 
     def update(self, collection, body, params):
@@ -118,7 +159,10 @@ class SolrStandIn:
                 if unknown := sorted(set(document) - known):  # a configset without schemaless field guessing
                     raise solr_error(400, f"ERROR: [doc={document.get('id')}] unknown field '{unknown[0]}'")
             for document in body:
-                collection.put(document, visible_now=False)
+                if any(isinstance(value, dict) for value in document.values()):
+                    self.atomic_update(collection, document, params)
+                else:
+                    collection.put(document, visible_now=False)
         elif "delete" in body:
             deletes = body["delete"]
             if isinstance(deletes, dict) and deletes.get("query") == "*:*":
@@ -130,11 +174,35 @@ class SolrStandIn:
             collection.publish()
         return {"responseHeader": HEADER}
 
+    def atomic_update(self, collection, update, params):
+        """An atomic update: the document rebuilt from its stored and docValues fields, with the
+        `set` values; `_version_` 1 asks that it exist (a conflict otherwise, skipped when
+        failOnVersionConflicts=false)."""
+        identifier = str(update["id"])
+        held = collection.documents.get(identifier)
+        if held is None and update.get("_version_") == 1:
+            if params.get("failOnVersionConflicts") == "false":
+                return
+            raise solr_error(409, f"version conflict for {identifier} expected=1 actual=-1")
+        rebuilt = {name: value for name, value in (held or {}).items() if recoverable(collection, name)}
+        for name, value in update.items():
+            if isinstance(value, dict):
+                ((operation, operand),) = value.items()
+                if operation != "set":
+                    raise solr_error(400, f"stand-in has no atomic operation {operation}")
+                rebuilt[name] = operand
+        rebuilt["id"] = identifier
+        collection.put(rebuilt, visible_now=False)
+
     # Queries ------------------------------------------------------------------------------
 
     def query(self, collection, body):
         docs = collection.visible
         evaluate = Evaluator(collection, docs)
+        main_query = body.get("query", "*:*")
+        if isinstance(main_query, dict) and "knn" in main_query:  # Solr 9.1+: fq pre-filter a top-level knn
+            filters_only = [tagged(entry)[1] for entry in body.get("filter", [])]
+            evaluate.allowed = lambda doc: all(evaluate.query(clause, doc) is not None for clause in filters_only)
         main = {
             key: score
             for key, doc in docs.items()
@@ -285,6 +353,8 @@ class Evaluator:
 
     def __init__(self, collection, docs):
         self.collection, self.docs = collection, docs
+        self.nearest = {}  # a knn clause's nearest documents, found once per query
+        self.allowed = lambda doc: True  # a knn clause's pre-filter (the fq of a top-level knn)
 
     def query(self, query, doc):
         if isinstance(query, str):
@@ -301,7 +371,27 @@ class Evaluator:
             return 1.0 if any(str(term).startswith(spec["query"]) for term in values_of(doc, spec["f"])) else None
         if kind == "complexphrase":
             return self.phrase(spec["query"], spec.get("inOrder", True), doc)
+        if kind == "knn":
+            return self.knn(spec, doc)
+        if kind == "boost":
+            found = self.query(spec["query"], doc)
+            return None if found is None else found * float(spec["b"])
         raise solr_error(400, f"unknown query parser {kind}")
+
+    def knn(self, spec, doc):
+        """{!knn f=… topK=…}[…]: the topK nearest, scored (1 + cos)/2; the fq pre-filter a top-level one."""
+        field = spec["f"]
+        definition = schema_definitions(self.collection).get(field, {})
+        kind = field_types(self.collection).get(definition.get("type"), {})
+        if kind.get("class") != "solr.DenseVectorField":
+            raise solr_error(400, "only DenseVectorField is compatible with Knn Query Parser")
+        vector = json.loads(spec["query"])
+        if len(vector) != int(kind["vectorDimension"]):
+            raise solr_error(400, f"incorrect vector dimension. The vector value has size {len(vector)}")
+        key = (field, spec["query"], int(spec.get("topK", 10)))
+        if key not in self.nearest:
+            self.nearest[key] = nearest(self.docs, field, vector, key[2], self.allowed)
+        return self.nearest[key].get(str(doc["id"]))
 
     def bool(self, spec, doc):
         must = [self.query(clause, doc) for clause in spec.get("must", [])]

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from archive.search.doctor import find_drift, repair
+from archive.search.semantic import pending_count
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
                 f"{len(drift.unhashed)} of the stale entries were indexed before the index kept content hashes "
                 "(hash unknown): they count as stale, and a repair re-indexes them."
             )
+        self.report_vectors()
         if not drift.total:
             self.stdout.write(self.style.SUCCESS("The index matches the database."))
             return
@@ -34,3 +36,13 @@ class Command(BaseCommand):
         if after.total:
             raise SystemExit(f"{after.total} entries still differ after repair; see the IndexTask queue for errors.")
         self.stdout.write(self.style.SUCCESS(f"Repaired {drift.total} entries; the index matches the database."))
+
+    def report_vectors(self):
+        """Articles search by meaning cannot rank yet: the embedding step (run_indexer in the
+        background, rebuild_search_index --embeddings at once) gives them a vector."""
+        pending = pending_count()
+        if pending:
+            self.stdout.write(
+                f"without a current vector: {pending} (run_indexer embeds them in the background; "
+                "rebuild_search_index --embeddings embeds them now)"
+            )

@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from archive.models import Article
 from archive.search.engine import current_engine
-from archive.search.whoosh.hybrid import embed_pending, pending_count
+from archive.search.semantic import embed_pending, pending_count
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from archive.search import semantic
-from archive.search.whoosh.hybrid import embed_pending
+from archive.search.semantic import embed_pending
 
 log = logging.getLogger(__name__)
 # Background work: readers and the index writer take the cores first.

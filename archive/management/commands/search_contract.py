@@ -21,9 +21,10 @@ def scratch_url(search_url, name):
 class Command(BaseCommand):
     help = (
         "Run the search contract (archive/search/cluster/contract.py: searches, facets, exports streamed to the end, "
-        "hit dates, related articles, did-you-mean, index_doctor's scan, health, deletes, a rebuild with an alias "
-        "swap) against the cluster SEARCH_URL names, in a scratch index it deletes afterwards and inside a "
-        "database transaction it rolls back. Skips, saying why, if no cluster answers."
+        "hit dates, related articles, did-you-mean, index_doctor's scan, health, search by meaning (vectors written "
+        "and re-embedded, all languages across languages, exports, the registry-only fallback), deletes, a rebuild "
+        "with an alias swap that keeps the vectors) against the cluster SEARCH_URL names, in a scratch index it "
+        "deletes afterwards and inside a database transaction it rolls back. Skips, saying why, if no cluster answers."
     )
 
     def add_arguments(self, parser):

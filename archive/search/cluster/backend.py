@@ -15,8 +15,9 @@ from haystack.utils import get_identifier
 from archive.models import Article
 from archive.search.cluster.client import connect
 from archive.search.cluster.results import ClusterResults
+from archive.search.cluster.stories import same_story_pks
 from archive.search.doctor import find_drift, repair
-from archive.search.document import article_identifier, indexed_document
+from archive.search.document import VECTOR_FIELD, VECTOR_STAMP_FIELD, article_identifier, indexed_document
 from archive.search.engine import RebuildReport
 from archive.search.errors import IndexUnavailable
 
@@ -29,7 +30,8 @@ class ClusterBackend(BaseSearchBackend):
     def update(self, index, iterable, commit=True):
         documents = list(self.documents(index, iterable))
         if documents:
-            self.cluster.index_documents(documents)
+            # A document indexed again keeps its vector if it was made from this version.
+            self.cluster.index_documents(carried_vectors(self.cluster, documents))
 
     @staticmethod
     def documents(index, objects):
@@ -73,6 +75,23 @@ class ClusterSearch:
             excluded.add(article.near_duplicate_of_id)
         return self.cluster.related_pks(article_identifier(article.pk), sorted(excluded), limit)
 
+    def vectors_pending(self, limit=None):
+        """Documents without a current vector (the first `limit`, cheaply: those with none)."""
+        if limit is not None:
+            return self.cluster.unembedded_pks(limit)
+        self.cluster.ensure_index()  # finds out whether the index can hold vectors
+        if not self.cluster.vectors_ready:
+            return []
+        versions = self.cluster.vector_versions()
+        return sorted(pk for pk, (updated, embedded) in versions.items() if embedded != updated)
+
+    def write_vectors(self, pks, stamps, vectors):
+        self.cluster.write_vectors([article_identifier(pk) for pk in pks], stamps, vectors)
+
+    def same_story(self, article, per_language=1):
+        """Ids of articles in other languages telling the story of `article` (archive.search.stories)."""
+        return same_story_pks(self.cluster, article, per_language)
+
     def status(self):
         health = self.cluster.health()
         if health["status"] in {"red", "FAILED"}:
@@ -96,7 +115,7 @@ class ClusterSearch:
                     progress.update(1)
                 yield document
 
-        name = self.cluster.rebuild(documents())
+        name = self.cluster.rebuild(with_vectors(self.cluster, documents()))
         caught_up = repair(find_drift(self))
         return RebuildReport(count, time.perf_counter() - started, caught_up, name)
 
@@ -104,3 +123,29 @@ class ClusterSearch:
 class ClusterEngine(BaseEngine):
     backend = ClusterBackend
     query = BaseSearchQuery
+
+
+def carried_vector(document, held):
+    """`document` with the vector `held` (an indexed document's vector fields) when it was made from this version."""
+    if held and held.get(VECTOR_FIELD) and held.get(VECTOR_STAMP_FIELD) == document["updated"]:
+        return {**document, VECTOR_FIELD: held[VECTOR_FIELD], VECTOR_STAMP_FIELD: held[VECTOR_STAMP_FIELD]}
+    return document
+
+
+def carried_vectors(cluster, documents):
+    held = cluster.held_vectors(documents)
+    return [carried_vector(document, held.get(document["id"])) for document in documents]
+
+
+def with_vectors(cluster, documents, batch=500):
+    """A rebuild's documents, each with its current vector from the index it replaces: a
+    rebuild does not make the indexer embed the whole archive again (nor does indexing an
+    unchanged article again, in `update`)."""
+    chunk = []
+    for document in documents:
+        chunk.append(document)
+        if len(chunk) >= batch:
+            yield from carried_vectors(cluster, chunk)
+            chunk = []
+    if chunk:
+        yield from carried_vectors(cluster, chunk)

@@ -12,10 +12,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.test import override_settings
 from haystack import connections
 
 from archive.models import Actor, Article, ArticleActor, Source
 from archive.search import query as q
+from archive.search import semantic
+from archive.search.concepts import Expansion
 from archive.search.doctor import database_versions, find_drift
 from archive.search.engine import current_engine
 from archive.search.request import SearchRequest
@@ -184,13 +187,106 @@ def check_delete(corpus):
 
 
 def check_rebuild(corpus):
+    embedded = semantic.embed_pending(limit=None)
     report = current_engine().rebuild(batch_size=2)
     found = set(corpus.numbers(search("sanction").page_pks(0, 20)))
     problems = [] if found == {1, 5, 6} else [f"after a rebuild “sanction” found {found}"]
+    if embedded and current_engine().vectors_pending(None):  # the new generation keeps the vectors
+        problems.append(f"vectors lost in the rebuild: {corpus.numbers(current_engine().vectors_pending(None))}")
     if report.documents != Article.objects.published().count():
         problems.append(f"the rebuild indexed {report.documents}")
     drift = find_drift()
     return problems + ([f"drift after the rebuild: {drift}"] if drift.total else [])
+
+
+# --- search by meaning (all languages) -----------------------------------------------
+
+
+def meaning_search(text):
+    """An "all languages" search of `text` (with no concept registry: meaning alone widens it)."""
+    parsed = q.parse_leniently(text)
+    expansion = Expansion(query_text=" ".join(q.text_words(parsed.tree)))
+    return current_engine().search(SearchRequest(parsed, expansion=expansion))
+
+
+def needs_model(check):
+    def checked(corpus):
+        if not semantic.available():
+            return []  # nothing to check: the model is not installed here (the fallback check still runs)
+        return check(corpus)
+
+    return checked
+
+
+@needs_model
+def check_vectors_written(corpus):
+    """The embedding step gives every indexed article a vector, and then has nothing left to do."""
+    engine = current_engine()
+    before = set(corpus.numbers(engine.vectors_pending(None)))
+    embedded = semantic.embed_pending(limit=None)
+    after = engine.vectors_pending(None) + engine.vectors_pending(10)
+    problems = [] if before >= set(corpus.articles) else [f"pending before embedding: {sorted(before)}"]
+    if embedded < len(corpus.articles) or after:
+        problems.append(f"embedded {embedded}, still pending {corpus.numbers(after)}")
+    return problems
+
+
+@needs_model
+def check_meaning_finds_across_languages(corpus):
+    """No text holds all these words; by meaning the Russian sanctions text ranks above the unrelated ones."""
+    semantic.embed_pending(limit=None)
+    found = corpus.numbers(meaning_search("punitive economic measures against Moscow").page_pks(0, 20))
+    if 3 not in found:
+        return [f"by meaning found {found}, not the Russian sanctions text (3)"]
+    unrelated = [found.index(number) for number in (2, 4) if number in found]
+    return [] if all(found.index(3) < rank for rank in unrelated) else [f"ranked {found}"]
+
+
+@needs_model
+def check_meaning_only_ranks(corpus):
+    """Under a field (or NOT, or a filter) meaning adds no hits: the rule is the words'."""
+    semantic.embed_pending(limit=None)
+    results = meaning_search("title:sanctions")
+    found = set(corpus.numbers(results.page_pks(0, 20)))
+    return [] if found == {1, 6} and results.count == 2 else [f"title:sanctions by meaning found {found}"]
+
+
+@needs_model
+def check_meaning_exports(corpus):
+    """An export of an all languages search streams the page's hits in the page's order."""
+    semantic.embed_pending(limit=None)
+    results = meaning_search("arms sanctions statement")
+    streamed, paged = list(results.iter_pks(100)), results.page_pks(0, results.count)
+    if streamed != paged or len(streamed) != results.count or not streamed:
+        return [f"streamed {corpus.numbers(streamed)}, pages {corpus.numbers(paged)} ({results.count})"]
+    return []
+
+
+def check_meaning_fallback(corpus):
+    """With the model switched off, all languages searches the registry alone and says so."""
+    with override_settings(SEARCH_EMBEDDINGS=False):
+        results = meaning_search("sanctions")
+        found = set(corpus.numbers(results.page_pks(0, 20)))
+    problems = [] if found == {1, 5, 6} else [f"without the model found {found}"]
+    if not any("registry only" in notice for notice in results.notices):
+        problems.append(f"no note of the fallback in {results.notices}")
+    return problems
+
+
+@needs_model
+def check_changed_article_lacks_vector(corpus):
+    """A re-indexed change leaves its article without a current vector (what index_doctor counts) until embedded."""
+    engine = current_engine()
+    semantic.embed_pending(limit=None)
+    article = corpus.articles[2]
+    article.body += " Border guards were reinforced."
+    article.save()
+    corpus.index([article])
+    pending = corpus.numbers(engine.vectors_pending(None))
+    problems = [] if pending == [2] else [f"after a change, pending {pending}"]
+    if semantic.embed_pending() != 1 or engine.vectors_pending(None):
+        problems.append("the embedding step did not give the changed article a current vector")
+    return problems
 
 
 CHECKS = {case.name: (lambda corpus, case=case: check_case(case, corpus)) for case in CASES} | {
@@ -200,6 +296,12 @@ CHECKS = {case.name: (lambda corpus, case=case: check_case(case, corpus)) for ca
     "did you mean": check_did_you_mean,
     "index versions match the database": check_versions,
     "health": check_status,
+    "meaning: the embedding step writes every vector": check_vectors_written,
+    "meaning: all languages finds a text in another language": check_meaning_finds_across_languages,
+    "meaning: under a field it only ranks": check_meaning_only_ranks,
+    "meaning: an export streams the page's hits": check_meaning_exports,
+    "meaning: without the model, the registry alone, said": check_meaning_fallback,
+    "meaning: a changed article needs a new vector": check_changed_article_lacks_vector,
     "a delete is gone": check_delete,
     "a rebuild swaps in a new index": check_rebuild,
 }

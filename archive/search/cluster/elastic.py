@@ -11,8 +11,15 @@ engine-side highlighter is asked for.
 
 from archive.search import query as q
 from archive.search.analysis import analysed_as, fold, query_forms, query_forms_by_language
-from archive.search.document import TEXT_FIELD_BOOSTS, date_number, text_fields
+from archive.search.document import (
+    TEXT_FIELD_BOOSTS,
+    VECTOR_FIELD,
+    VECTOR_STAMP_FIELD,
+    date_number,
+    text_fields,
+)
 from archive.search.facets import FACETS, NUMBER
+from archive.search.semantic import DIMENSIONS
 
 MAX_DATE_BUCKETS = 20_000  # distinct publication days (55 years); ends per day are few
 KEYWORD_MAPPING = {"type": "keyword"}
@@ -20,7 +27,24 @@ KEYWORD_MAPPING = {"type": "keyword"}
 CONTENT_HASH_MAPPING = {"type": "keyword", "index": False}
 
 
-def index_definition():
+# "All languages" ranks by BM25 plus similarity of meaning. A k-NN match scores (1 + cos)/2
+# (Elasticsearch's cosine, OpenSearch's Lucene cosinesimil), which e5 keeps within a narrow
+# band; MEANING_BOOST lifts the nearest documents by about a strong word match. The
+# MEANING_ADDS nearest join the hits when the query is plain words; otherwise the
+# MEANING_RANKS nearest among the hits are lifted.
+MEANING_BOOST = 10.0
+MEANING_ADDS, MEANING_RANKS = 20, 100
+
+
+def vector_mapping(engine):
+    """The vector field: Elasticsearch's dense_vector, OpenSearch's knn_vector (HNSW in Lucene, cosine)."""
+    if engine == "opensearch":
+        method = {"name": "hnsw", "space_type": "cosinesimil", "engine": "lucene"}
+        return {"type": "knn_vector", "dimension": DIMENSIONS, "method": method}
+    return {"type": "dense_vector", "dims": DIMENSIONS, "index": True, "similarity": "cosine"}
+
+
+def index_definition(engine="elasticsearch"):
     """Settings and mapping for a new index (PUT /<index>)."""
     terms = {"type": "text", "analyzer": "whitespace", "norms": True}
     properties = {
@@ -35,23 +59,59 @@ def index_definition():
         "dup_of": {"type": "long"},
         "updated": {"type": "long"},
         "content_hash": CONTENT_HASH_MAPPING,
+        VECTOR_FIELD: vector_mapping(engine),
+        VECTOR_STAMP_FIELD: {"type": "long"},
     }
     for facet in FACETS:
         properties[facet.field] = {"type": "integer"} if facet.kind == NUMBER else KEYWORD_MAPPING
-    return {
-        "settings": {"index": {"number_of_shards": 1, "number_of_replicas": 1, "max_result_window": 10_000}},
-        "mappings": {"dynamic": "strict", "properties": properties},
-    }
+    index = {"number_of_shards": 1, "number_of_replicas": 1, "max_result_window": 10_000}
+    if engine == "opensearch":
+        index["knn"] = True  # a static setting: an index made without it cannot take a knn_vector
+    return {"settings": {"index": index}, "mappings": {"dynamic": "strict", "properties": properties}}
 
 
 class Translator:
     """Our query tree → Elasticsearch query DSL. Filter values are resolved to the labels
     the index holds (actor aliases, source names) by the same resolver Whoosh uses."""
 
-    def __init__(self, languages, resolver, notices=None):
+    def __init__(self, languages, resolver, notices=None, engine="elasticsearch"):
         self.languages = languages
         self.resolver = resolver
         self.notices = notices if notices is not None else []
+        self.engine = engine
+        self.meaning = None  # semantic.QueryMeaning of an "all languages" search that ranks by meaning
+
+    def ranked_query(self, tree, filters):
+        """The query of a search body: the words, and on OpenSearch their meaning beside them."""
+        words = self.query(tree)
+        if self.meaning is None or self.engine != "opensearch":
+            return words
+        knn = {VECTOR_FIELD: {**self._nearest(words, filters), "boost": MEANING_BOOST}}
+        return {"bool": {"should": [words, {"knn": knn}], "minimum_should_match": 1}}
+
+    def knn_section(self, tree, filters):
+        """Elasticsearch's top-level knn: the nearest documents within the filters (and the
+        words' hits when meaning only ranks), whose scores add to the words'."""
+        if self.meaning is None or self.engine == "opensearch":
+            return {}
+        nearest = self._nearest(self.query(tree), filters)
+        k = nearest.pop("k")
+        return {
+            "knn": {
+                "field": VECTOR_FIELD,
+                "query_vector": nearest.pop("vector"),
+                "k": k,
+                "num_candidates": max(100, 2 * k),
+                "boost": MEANING_BOOST,
+                **nearest,
+            }
+        }
+
+    def _nearest(self, words, filters):
+        within = list(filters) + ([] if self.meaning.adds_hits else [words])
+        k = MEANING_ADDS if self.meaning.adds_hits else MEANING_RANKS
+        nearest = {"vector": [float(x) for x in self.meaning.vector], "k": k}
+        return {**nearest, "filter": {"bool": {"filter": within}}} if within else nearest
 
     def query(self, node):
         if isinstance(node, q.MatchAll):
@@ -160,9 +220,11 @@ def summary_body(request, translator, hidden_copies=()):
             "aggs": {"values": {"terms": {"field": facet.field, "size": facet.size, "min_doc_count": 1}}},
         }
     aggregations["dates"] = dates_aggregation(list(filters.values()))
+    tree, clauses = request.query.tree, list(filters.values())
     return {
-        "query": translator.query(request.query.tree),
-        "post_filter": {"bool": {"filter": list(filters.values())}},
+        "query": translator.ranked_query(tree, clauses),
+        **translator.knn_section(tree, clauses),
+        "post_filter": {"bool": {"filter": clauses}},
         "aggs": aggregations,
         "size": 0,
         "track_total_hits": True,
@@ -170,9 +232,10 @@ def summary_body(request, translator, hidden_copies=()):
 
 
 def page_body(request, translator, start, size, hidden_copies=()):
-    filters = request_filters(request, translator, hidden_copies)
+    tree, clauses = request.query.tree, list(request_filters(request, translator, hidden_copies).values())
     return {
-        "query": {"bool": {"must": [translator.query(request.query.tree)], "filter": list(filters.values())}},
+        "query": {"bool": {"must": [translator.ranked_query(tree, clauses)], "filter": clauses}},
+        **translator.knn_section(tree, clauses),
         "sort": SORTS[request.checked_sort],
         "from": start,
         "size": size,
@@ -273,3 +336,51 @@ def in_languages(clause, languages):
     if languages is None:
         return clause
     return {"bool": {"must": [clause], "filter": [{"terms": {FACETS["lang"].field: sorted(languages)}}]}}
+
+
+# Vectors (written by the embedding step, archive.search.semantic) ---------------------
+
+
+def unembedded_body(size):
+    """Documents that have no vector yet (a re-indexed document has lost its old one)."""
+    return {
+        "query": {"bool": {"must_not": [{"exists": {"field": VECTOR_STAMP_FIELD}}]}},
+        "size": size,
+        "sort": [{"pk": "asc"}],
+        "_source": ["pk"],
+    }
+
+
+def embedded_count_body():
+    return {"query": {"exists": {"field": VECTOR_STAMP_FIELD}}}
+
+
+def vector_update(index, identifier, stamp, vector):
+    """A bulk partial update: the vector and the stamp of the version embedded."""
+    return {
+        "_op_type": "update",
+        "_index": index,
+        "_id": identifier,
+        "doc": {VECTOR_FIELD: [float(x) for x in vector], VECTOR_STAMP_FIELD: int(stamp)},
+    }
+
+
+def nearest_body(engine, vector, k, other_than_language):
+    """The `k` documents nearest to `vector` in languages other than `other_than_language`, with their vectors."""
+    other = {"bool": {"must_not": [{"term": {FACETS["lang"].field: other_than_language}}]}}
+    vector = [float(x) for x in vector]
+    body = {"size": k, "_source": ["pk", FACETS["lang"].field, VECTOR_FIELD]}
+    if engine == "opensearch":
+        return {**body, "query": {"knn": {VECTOR_FIELD: {"vector": vector, "k": k, "filter": other}}}}
+    knn = {"field": VECTOR_FIELD, "query_vector": vector, "k": k, "num_candidates": max(100, 2 * k), "filter": other}
+    return {**body, "knn": knn}
+
+
+def languages_body():
+    return {"size": 0, "aggs": {"languages": {"terms": {"field": FACETS["lang"].field, "size": 100}}}}
+
+
+def language_sample_body(language, size):
+    """Up to `size` vectors of one language's documents."""
+    within = [{"term": {FACETS["lang"].field: language}}, {"exists": {"field": VECTOR_STAMP_FIELD}}]
+    return {"query": {"bool": {"filter": within}}, "size": size, "_source": [VECTOR_FIELD]}

@@ -10,7 +10,8 @@ from contextlib import contextmanager
 
 from archive.search.cluster import elastic
 from archive.search.cluster.client import ClusterRefused, ClusterUnreachable
-from archive.search.document import indexed_version
+from archive.search.document import VECTOR_FIELD, VECTOR_STAMP_FIELD, indexed_version, story_fields
+from archive.search.facets import FACETS
 
 PAGE = 1000  # hits per page when streaming an export or scanning for index_doctor
 KEEP_ALIVE = "2m"
@@ -64,6 +65,7 @@ class ElasticCluster:
         self.library, _, self.helpers = _client_library(settings.engine)
         self.client = make_client(settings)
         self.fields_checked = False
+        self.vectors_ready = True  # False: an older index that cannot hold vectors until a rebuild
 
     @contextmanager
     def errors(self, doing):
@@ -98,23 +100,37 @@ class ElasticCluster:
                 self.add_missing_fields()
                 return
             self.client.indices.create(
-                index=self.new_index_name(), body={**elastic.index_definition(), "aliases": {self.alias: {}}}
+                index=self.new_index_name(),
+                body={**elastic.index_definition(self.engine), "aliases": {self.alias: {}}},
             )
 
     def add_missing_fields(self):
-        """Map the fields an index made by an older version lacks (content_hash), once per
-        process: the mapping is strict, so a document carrying them would be refused."""
+        """Map the fields an index made by an older version lacks (content_hash, the vector),
+        once per process: the mapping is strict, so a document carrying them would be refused.
+        OpenSearch takes a knn_vector only in an index made with index.knn: an older one
+        holds no vectors until a rebuild (vectors_ready says so)."""
         if self.fields_checked:
             return
-        wanted = elastic.index_definition()["mappings"]["properties"]
+        wanted = elastic.index_definition(self.engine)["mappings"]["properties"]
         with self.errors("add fields to the mapping"):
             mappings = self.client.indices.get_mapping(index=self.alias)
             for name in mappings:
                 held = mappings[name].get("mappings", {}).get("properties", {})
                 missing = {field: spec for field, spec in wanted.items() if field not in held}
+                vector = {field: missing.pop(field) for field in (VECTOR_FIELD, VECTOR_STAMP_FIELD) if field in missing}
                 if missing:
                     self.client.indices.put_mapping(index=name, body={"properties": missing})
+                if vector:
+                    self.vectors_ready &= self._map_vector(name, vector)
         self.fields_checked = True
+
+    def _map_vector(self, name, properties):
+        try:
+            with self.errors("map the vector field"):
+                self.client.indices.put_mapping(index=name, body={"properties": properties})
+        except ClusterRefused:  # OpenSearch: the index was made without index.knn
+            return False
+        return True
 
     def drop_index(self):
         with self.errors("delete the index"):
@@ -197,6 +213,77 @@ class ElasticCluster:
                 for hit in self.helpers.scan(self.client, query=query, index=self.alias, size=PAGE, scroll="2m")
             )
 
+    # Vectors (archive.search.semantic's embedding step) --------------------------------
+
+    def unembedded_pks(self, limit):
+        """Up to `limit` documents without a vector: what the indexer embeds next."""
+        self.ensure_index()  # finds out, once per process, whether the index can hold vectors
+        if not self.vectors_ready:
+            return []
+        return self.page_pks_of(elastic.unembedded_body(limit))
+
+    def vector_versions(self):
+        """{pk: (updated stamp, stamp of the version its vector was made from, or 0)}, through a scroll."""
+        self.ensure_index()
+        query = {"query": {"match_all": {}}, "_source": ["pk", "updated", VECTOR_STAMP_FIELD]}
+        with self.errors("scroll through the index"):
+            return {
+                int(hit["_source"]["pk"]): (
+                    int(hit["_source"].get("updated") or 0),
+                    int(hit["_source"].get(VECTOR_STAMP_FIELD) or 0),
+                )
+                for hit in self.helpers.scan(self.client, query=query, index=self.alias, size=PAGE, scroll="2m")
+            }
+
+    def embedded_count(self):
+        with self.errors("count"):
+            return self.client.count(index=self.alias, body=elastic.embedded_count_body())["count"]
+
+    def write_vectors(self, identifiers, stamps, vectors):
+        """Partial updates; a document deleted meanwhile is skipped (its 404 is not an error)."""
+        actions = (
+            elastic.vector_update(self.alias, identifier, stamp, vector)
+            for identifier, stamp, vector in zip(identifiers, stamps, vectors, strict=True)
+        )
+        self._bulk(actions, "wait_for")
+
+    def held_vectors(self, documents):
+        """{id: its indexed vector fields} of those of `documents` the index holds."""
+        if not self.vectors_ready or not documents:
+            return {}
+        try:
+            with self.errors("read the indexed vectors"):
+                found = self.client.mget(
+                    index=self.alias,
+                    body={"ids": [doc["id"] for doc in documents]},
+                    _source_includes=[VECTOR_FIELD, VECTOR_STAMP_FIELD],
+                )
+        except ClusterRefused:  # no index yet
+            return {}
+        return {item["_id"]: item["_source"] for item in found["docs"] if item.get("found")}
+
+    def nearest_docs(self, vector, k, other_than_language):
+        """[(pk, language, vector)] of the `k` documents nearest to `vector` in other languages."""
+        response = self.search(elastic.nearest_body(self.engine, vector, k, other_than_language), "find the nearest")
+        return [story_fields(hit["_source"]) for hit in response["hits"]["hits"]]
+
+    def language_vectors(self, size):
+        """{language: up to `size` of its documents' vectors}."""
+        languages = self.search(elastic.languages_body(), "list the languages")["aggregations"]["languages"]["buckets"]
+        return {
+            bucket["key"]: [
+                hit["_source"][VECTOR_FIELD]
+                for hit in self.search(elastic.language_sample_body(bucket["key"], size))["hits"]["hits"]
+            ]
+            for bucket in languages
+        }
+
+    def ranked_docs(self, request, translator, start, size, hidden=()):
+        """[(pk, language, vector or None)] of a page of hits, for collapsing retold stories."""
+        body = elastic.page_body(request, translator, start, size, hidden)
+        body["_source"] = ["pk", FACETS["lang"].field, VECTOR_FIELD]
+        return [story_fields(hit["_source"]) for hit in self.search(body)["hits"]["hits"]]
+
     def health(self):
         with self.errors("report its health"):
             health = self.client.cluster.health(index=self.alias)
@@ -254,7 +341,7 @@ class ElasticCluster:
         name = self.new_index_name()
         previous = self.alias_targets()
         with self.errors("create the new index"):
-            self.client.indices.create(index=name, body=elastic.index_definition())
+            self.client.indices.create(index=name, body=elastic.index_definition(self.engine))
         self.index_documents(documents, index=name, refresh=False)
         with self.errors("swap the alias"):
             self.client.indices.refresh(index=name)
@@ -266,4 +353,5 @@ class ElasticCluster:
             )
             for old in previous:
                 self.client.indices.delete(index=old)
+        self.fields_checked, self.vectors_ready = False, True  # the new index has every field
         return name

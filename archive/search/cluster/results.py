@@ -7,8 +7,10 @@ import numpy as np
 from django.conf import settings
 
 from archive.search import query as q
+from archive.search import semantic
 from archive.search.analysis import query_forms
 from archive.search.cluster import elastic, solr
+from archive.search.cluster.stories import one_per_story
 from archive.search.facets import FACETS
 from archive.search.resolve import DatabaseResolver
 from archive.search.results import Results
@@ -31,8 +33,27 @@ class ResolvedOnce:
 
 
 def translator_for(cluster, notices, resolver=None):
-    module = solr if cluster.engine == "solr" else elastic
-    return module.Translator(settings.ARCHIVE_LANGUAGES, ResolvedOnce(resolver or DatabaseResolver()), notices)
+    resolved = ResolvedOnce(resolver or DatabaseResolver())
+    if cluster.engine == "solr":
+        return solr.Translator(settings.ARCHIVE_LANGUAGES, resolved, notices)
+    return elastic.Translator(settings.ARCHIVE_LANGUAGES, resolved, notices, cluster.engine)
+
+
+def meaning_for(request, cluster, notices):
+    """The query's meaning for an "all languages" search (None without the model, or an
+    index that cannot hold vectors); says on `notices` what it could not do."""
+    meaning = semantic.query_meaning(request, notices)
+    if meaning is None:
+        return None
+    cluster.add_missing_fields()  # once per process: finds out whether the index can hold vectors
+    if not cluster.vectors_ready:
+        notices.append(
+            f"All languages: searched the concept registry only; this {cluster.engine} index was made before it "
+            "held vectors (rebuild it with rebuild_search_index)."
+        )
+        return None
+    semantic.coverage_notice(cluster.embedded_count(), cluster.count(), notices)
+    return meaning
 
 
 def _repeated(pairs):
@@ -47,14 +68,13 @@ class ClusterResults(Results):
         super().__init__(request, engine)
         self.cluster = cluster
         self.translator = translator_for(cluster, self.notices)
+        self.translator.meaning = meaning_for(request, cluster, self.notices)
         self.hidden = self._copies_of_hits() if request.collapse_duplicates else ()
         self.count, counts, self.dates = cluster.summary(request, self.translator, self.hidden)
         for facet in FACETS:
             if facet.numeric and facet.name in counts:
                 counts[facet.name] = [(int(value), count) for value, count in counts[facet.name]]
         self.facets = self.ordered_facets(counts)
-        if request.all_languages or request.collapse_stories:  # the vectors live beside a Whoosh index only
-            self.notices.append("All languages: searched the concept registry only; search by meaning needs Whoosh.")
         self.finished()
 
     def _copies_of_hits(self):
@@ -64,7 +84,11 @@ class ClusterResults(Results):
         return sorted(pk for pk, dup in copies if dup in originals)
 
     def page_pks(self, start, stop):
-        return self.cluster.page_pks(self.request, self.translator, start, stop - start, self.hidden)
+        if not (self.request.collapse_stories and semantic.available() and self.cluster.vectors_ready):
+            return self.cluster.page_pks(self.request, self.translator, start, stop - start, self.hidden)
+        # Retellings are dropped from a longer list, so a page still holds a page of stories.
+        docs = self.cluster.ranked_docs(self.request, self.translator, 0, 3 * stop, self.hidden)
+        return one_per_story(self.cluster, docs)[start:stop]
 
     def iter_pks(self, limit):
         return self.cluster.iter_pks(self.request, self.translator, limit, self.hidden)

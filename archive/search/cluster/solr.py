@@ -9,14 +9,28 @@ own filter, as on the Whoosh path.
 
 from archive.search import query as q
 from archive.search.analysis import analysed_as, fold, query_forms, query_forms_by_language
-from archive.search.document import TEXT_FIELD_BOOSTS, date_number, text_fields
+from archive.search.document import TEXT_FIELD_BOOSTS, VECTOR_FIELD, VECTOR_STAMP_FIELD, date_number, text_fields
 from archive.search.facets import FACETS, KEYWORDS, NUMBER
+from archive.search.semantic import DIMENSIONS
 
 LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/ ')
 SPELL_HANDLER = "/archive-spell"
 MAX_DATE_BUCKETS = 20_000
-# What a cursor reads back: ids and index_doctor's versions.
-STORED_FIELDS = {"pk", "dup_of", "updated", "content_hash"}
+# What a cursor reads back (ids, index_doctor's versions, vectors), and the text fields: the
+# indexer adds a vector by an atomic update, which rebuilds the document from its stored
+# (or docValues) fields, so a text field not stored would be lost.
+STORED_FIELDS = {"pk", "dup_of", "updated", "content_hash", "title", "text", "author", VECTOR_FIELD, VECTOR_STAMP_FIELD}
+VECTOR_TYPE = {
+    "name": "archive_vector",
+    "class": "solr.DenseVectorField",
+    "vectorDimension": DIMENSIONS,
+    "similarityFunction": "cosine",
+}
+# "All languages": the words' score plus MEANING_BOOST × the k-NN score ((1 + cos)/2) of
+# the topK nearest documents (see elastic.py). Solr's knn clause inside a boolean query
+# finds the nearest in the whole collection, then the filters apply.
+MEANING_BOOST = 10.0
+MEANING_ADDS, MEANING_RANKS = 20, 100
 
 
 def schema_commands():
@@ -27,7 +41,7 @@ def schema_commands():
         "positionIncrementGap": "100",
         "analyzer": {"tokenizer": {"class": "solr.WhitespaceTokenizerFactory"}},
     }
-    return {"add-field-type": terms_type, "add-field": field_definitions()}
+    return {"add-field-type": [terms_type, VECTOR_TYPE], "add-field": field_definitions()}
 
 
 def field_definitions():
@@ -43,6 +57,8 @@ def field_definitions():
         ("dup_of", "plong", False),
         ("updated", "plong", False),
         ("content_hash", "string", False),
+        (VECTOR_FIELD, VECTOR_TYPE["name"], False),
+        (VECTOR_STAMP_FIELD, "plong", False),
     ]
     fields += [(facet.field, "pint" if facet.kind == NUMBER else "string", facet.kind == KEYWORDS) for facet in FACETS]
     return [
@@ -98,6 +114,21 @@ class Translator:
         self.languages = languages
         self.resolver = resolver
         self.notices = notices if notices is not None else []
+        self.meaning = None  # semantic.QueryMeaning of an "all languages" search that ranks by meaning
+
+    def ranked_query(self, tree):
+        """The query of a search body: the words, and with their meaning the nearest documents beside them."""
+        words = self.query(tree)
+        if self.meaning is None:
+            return words
+        top_k = MEANING_ADDS if self.meaning.adds_hits else MEANING_RANKS
+        vector = "[" + ",".join(f"{x:.6f}" for x in self.meaning.vector) + "]"
+        nearest = {
+            "boost": {"b": f"{MEANING_BOOST:g}", "query": {"knn": {"f": VECTOR_FIELD, "topK": top_k, "query": vector}}}
+        }
+        if self.meaning.adds_hits:
+            return {"bool": {"should": [words, nearest]}}
+        return {"bool": {"must": [words], "should": [nearest]}}
 
     def query(self, node):
         if isinstance(node, q.MatchAll):
@@ -198,7 +229,7 @@ def summary_body(request, translator, hidden_copies=()):
     }
     facets["dates"] = dates_facet()
     return {
-        "query": translator.query(request.query.tree),
+        "query": translator.ranked_query(request.query.tree),
         "filter": request_filters(request, translator, hidden_copies),
         "facet": facets,
         "limit": 0,
@@ -208,7 +239,7 @@ def summary_body(request, translator, hidden_copies=()):
 
 def page_body(request, translator, start, size, hidden_copies=()):
     return {
-        "query": translator.query(request.query.tree),
+        "query": translator.ranked_query(request.query.tree),
         "filter": request_filters(request, translator, hidden_copies),
         "sort": SORTS[request.checked_sort],
         "offset": start,
@@ -293,4 +324,66 @@ def in_languages(clause, languages):
             "must": [clause],
             "filter": [{"terms": {"f": FACETS["lang"].field, "query": ",".join(sorted(languages))}}],
         }
+    }
+
+
+# Vectors (written by the embedding step, archive.search.semantic) ---------------------
+
+
+def unembedded_body(size):
+    return {
+        "query": "*:*",
+        "filter": [f"-{VECTOR_STAMP_FIELD}:[* TO *]"],
+        "fields": "pk",
+        "sort": "pk asc",
+        "limit": size,
+    }
+
+
+def embedded_count_body():
+    return {"query": f"{VECTOR_STAMP_FIELD}:[* TO *]", "limit": 0}
+
+
+def vector_update(identifier, stamp, vector):
+    """An atomic update of the vector fields; _version_ 1: only if the document still exists."""
+    return {
+        "id": identifier,
+        "_version_": 1,
+        VECTOR_FIELD: {"set": [float(x) for x in vector]},
+        VECTOR_STAMP_FIELD: {"set": int(stamp)},
+    }
+
+
+def held_vectors_body(identifiers):
+    return {
+        "query": {"terms": {"f": "id", "query": ",".join(identifiers)}},
+        "fields": f"id,{VECTOR_FIELD},{VECTOR_STAMP_FIELD}",
+        "limit": len(identifiers),
+    }
+
+
+def vector_text(vector):
+    return "[" + ",".join(f"{x:.6f}" for x in vector) + "]"
+
+
+def nearest_body(vector, k, other_than_language):
+    """The knn parser as the main query: Solr pre-filters it with the filters (fq)."""
+    return {
+        "query": {"knn": {"f": VECTOR_FIELD, "topK": k, "query": vector_text(vector)}},
+        "filter": [f"-{FACETS['lang'].field}:{escape(other_than_language)}"],
+        "fields": f"pk,{FACETS['lang'].field},{VECTOR_FIELD}",
+        "limit": k,
+    }
+
+
+def languages_body():
+    return {"query": "*:*", "limit": 0, "facet": {"languages": {"type": "terms", "field": FACETS["lang"].field}}}
+
+
+def language_sample_body(language, size):
+    return {
+        "query": "*:*",
+        "filter": [f"{FACETS['lang'].field}:{escape(language)}", f"{VECTOR_STAMP_FIELD}:[* TO *]"],
+        "fields": VECTOR_FIELD,
+        "limit": size,
     }

@@ -14,7 +14,7 @@ from urllib3.util.retry import Retry
 
 from archive.search.cluster import solr
 from archive.search.cluster.client import ClusterRefused, ClusterUnreachable
-from archive.search.document import indexed_version
+from archive.search.document import VECTOR_FIELD, VECTOR_STAMP_FIELD, indexed_version, story_fields
 
 PAGE = 1000
 RETRY_STATUSES = (429, 502, 503, 504)
@@ -48,6 +48,7 @@ class SolrCluster:
         self.base = f"{settings.urls()[0]}/{settings.solr_path}"
         self.configset = settings.options.get("configset", "_default")
         self.fields_checked = False
+        self.vectors_ready = True  # False: an older collection that cannot take vectors until a rebuild
 
     def call(self, method, path, doing, **kwargs):
         try:
@@ -88,15 +89,21 @@ class SolrCluster:
         self.collections("CREATEALIAS", "create the alias", name=self.alias, collections=name)
 
     def add_missing_fields(self):
-        """Add the fields a collection made by an older version lacks (content_hash), once
-        per process: Solr refuses (or, schemaless, guesses a type for) an unknown field."""
+        """Add the fields a collection made by an older version lacks (content_hash, the
+        vector), once per process: Solr refuses (or, schemaless, guesses a type for) an
+        unknown field. A collection whose text fields are not stored cannot take a vector by
+        an atomic update (it would lose them): it holds none until a rebuild."""
         if self.fields_checked:
             return
         listed = self.call("GET", f"/{self.alias}/schema/fields", "list the fields")
-        held = {field["name"] for field in listed.get("fields", [])}
+        held = {field["name"]: field for field in listed.get("fields", [])}
         missing = [field for field in solr.field_definitions() if field["name"] not in held]
         if missing:
-            self.call("POST", f"/{self.alias}/schema", "add our new fields", json={"add-field": missing})
+            commands = {"add-field": missing}
+            if any(field["name"] == VECTOR_FIELD for field in missing):
+                commands["add-field-type"] = solr.VECTOR_TYPE
+            self.call("POST", f"/{self.alias}/schema", "add our new fields", json=commands)
+        self.vectors_ready = all(held.get(name, {}).get("stored", True) for name in solr.TEXT_FIELD_BOOSTS)
         self.fields_checked = True
 
     def drop_index(self):
@@ -163,6 +170,65 @@ class SolrCluster:
 
         return dict(indexed_version(doc) for doc in self.iter_docs(body, float("inf")))
 
+    # Vectors (archive.search.semantic's embedding step) --------------------------------
+
+    def unembedded_pks(self, limit):
+        self.ensure_index()
+        return self.page_pks_of(solr.unembedded_body(limit)) if self.vectors_ready else []
+
+    def vector_versions(self):
+        """{pk: (updated stamp, stamp of the version its vector was made from, or 0)}, page by page."""
+        self.ensure_index()
+
+        def body(size, cursor):
+            fields = f"pk,updated,{VECTOR_STAMP_FIELD}"
+            return {"query": "*:*", "fields": fields, "sort": "id asc", "limit": size, "params": {"cursorMark": cursor}}
+
+        return {
+            int(doc["pk"]): (int(doc.get("updated") or 0), int(doc.get(VECTOR_STAMP_FIELD) or 0))
+            for doc in self.iter_docs(body, float("inf"))
+        }
+
+    def embedded_count(self):
+        return self.search(solr.embedded_count_body(), "count")["response"]["numFound"]
+
+    def write_vectors(self, identifiers, stamps, vectors):
+        """Atomic updates; a document deleted meanwhile is skipped (a version conflict, not failed on)."""
+        body = [solr.vector_update(*entry) for entry in zip(identifiers, stamps, vectors, strict=True)]
+        params = {"commit": "true", "failOnVersionConflicts": "false"}
+        self.call("POST", f"/{self.alias}/update", "add vectors", json=body, params=params)
+
+    def held_vectors(self, documents):
+        """{id: its indexed vector fields} of those of `documents` the index holds."""
+        if not self.vectors_ready or not documents:
+            return {}
+        try:
+            docs = self.search(solr.held_vectors_body([doc["id"] for doc in documents]), "read the indexed vectors")
+        except ClusterRefused:  # no collection yet
+            return {}
+        return {doc["id"]: doc for doc in docs["response"]["docs"]}
+
+    def nearest_docs(self, vector, k, other_than_language):
+        """[(pk, language, vector)] of the `k` documents nearest to `vector` in other languages."""
+        docs = self.search(solr.nearest_body(vector, k, other_than_language), "find the nearest")["response"]["docs"]
+        return [story_fields(doc) for doc in docs]
+
+    def language_vectors(self, size):
+        """{language: up to `size` of its documents' vectors}."""
+        languages = solr.facet_counts(self.search(solr.languages_body(), "list the languages"), "languages")
+        return {
+            language: [
+                doc[VECTOR_FIELD] for doc in self.search(solr.language_sample_body(language, size))["response"]["docs"]
+            ]
+            for language, _ in languages
+        }
+
+    def ranked_docs(self, request, translator, start, size, hidden=()):
+        """[(pk, language, vector or None)] of a page of hits, for collapsing retold stories."""
+        body = solr.page_body(request, translator, start, size, hidden)
+        body["fields"] = f"pk,lang,{VECTOR_FIELD}"
+        return [story_fields(doc) for doc in self.search(body)["response"]["docs"]]
+
     def spellcheck(self, form):
         params = {"q": f"text:{solr.escape(form)}", "spellcheck.q": form}
         return self.call("GET", f"/{self.alias}{solr.SPELL_HANDLER}", "suggest a spelling", params=params)
@@ -223,4 +289,5 @@ class SolrCluster:
         for old in (previous or "").split(","):
             if old:
                 self.collections("DELETE", "delete the old collection", name=old)
+        self.fields_checked, self.vectors_ready = False, True  # the new collection has every field
         return name

@@ -4,7 +4,7 @@ import numpy as np
 
 from archive.search import semantic
 from archive.search.document import IndexedVersion
-from archive.search.whoosh import hybrid
+from archive.search.whoosh import hybrid, vectors
 from archive.search.whoosh.related import related_docnums
 from archive.search.whoosh.results import WhooshResults
 from archive.search.whoosh.searcher import snapshots
@@ -34,10 +34,17 @@ class WhooshEngine:
         docnums = np.flatnonzero((snapshot.pk == article.pk) & snapshot.live)
         if not len(docnums):
             return []
-        aligned = semantic.aligned_vectors(snapshot, self.backend.path)
+        aligned = vectors.aligned_vectors(snapshot, self.backend.path)
         return [
             int(snapshot.pk[d]) for d in hybrid.same_story_docnums(snapshot, aligned, int(docnums[0]), per_language)
         ]
+
+    def vectors_pending(self, limit=None):
+        """Indexed articles without a current vector (the first `limit`), for the embedding step."""
+        return vectors.missing_pks(self.snapshot(), self.backend.path)[:limit]
+
+    def write_vectors(self, pks, stamps, embedded):
+        vectors.VectorStore(self.backend.path).append(pks, stamps, embedded)
 
     def status(self):
         return {"engine": self.name, "documents": int(self.snapshot().live.sum())}

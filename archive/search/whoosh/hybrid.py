@@ -9,68 +9,53 @@ reciprocal-rank fusion (K=60) 0.883, at the same recall@20 (0.94).
 """
 
 import numpy as np
-from haystack import connections
 
-from archive.search import query as q
-from archive.search import semantic
-from archive.search.whoosh.backend import ArchiveWhooshBackend
+from archive.search import semantic, stories
+from archive.search.whoosh import vectors
 from archive.search.whoosh.scoring import bm25f_scores, top_by_score
-from archive.search.whoosh.searcher import snapshots
 
 WORDS_WEIGHT = 0.5
 # Documents found by meaning alone that join the hits: the nearest few, and only those
 # close to the best match (cosines of unrelated texts are high too with e5).
 MEANING_CANDIDATES = 20
 MEANING_MARGIN = 0.08
+RERANK_WINDOW = 2000
 
 
 class Meaning:
-    """Each document's similarity to the query's meaning, from the vectors beside the index."""
+    """The query's meaning against the vectors beside the index (archive/search/whoosh/vectors.py)."""
 
-    def __init__(self, snapshot, home, text):
-        self.aligned = semantic.aligned_vectors(snapshot, home)
-        self.similarities = self.aligned.similarities(semantic.embed_query(text))
+    def __init__(self, snapshot, home, asked):
+        self.adds_hits = asked.adds_hits
+        self.vector = asked.vector
+        self.aligned = vectors.aligned_vectors(snapshot, home)
         self.covered = int(self.aligned.present.sum())
         self.total = int(snapshot.live.sum())
 
     def nearest(self, allowed):
         """The documents among `allowed` nearest in meaning (a mask)."""
-        candidates = np.flatnonzero(allowed & self.aligned.present)
         mask = np.zeros(len(allowed), dtype=bool)
-        if not len(candidates):
-            return mask
-        similarities = self.similarities[candidates]
-        if len(candidates) > MEANING_CANDIDATES:
-            best = np.argpartition(-similarities, MEANING_CANDIDATES)[:MEANING_CANDIDATES]
-            candidates, similarities = candidates[best], similarities[best]
-        top = candidates[np.argsort(-similarities)]
-        mask[top[self.similarities[top] >= self.similarities[top[0]] - MEANING_MARGIN]] = True
+        top, similarities = self.aligned.nearest(allowed, self.vector, MEANING_CANDIDATES)
+        if len(top):
+            mask[top[similarities >= similarities[0] - MEANING_MARGIN]] = True
         return mask
+
+    def similarities_of(self, docnums):
+        """(similarities, has a vector) of `docnums`; 0 where there is none."""
+        present = self.aligned.present[docnums]
+        similarities = np.zeros(len(docnums), np.float32)
+        similarities[present] = self.aligned.similarities_of(docnums[present], self.vector)
+        return similarities, present
 
 
 def meaning_for(request, snapshot, home, notices):
     """The Meaning of an "all languages" request (None without the model); says on `notices` what it could not do."""
-    if not request.all_languages:
+    asked = semantic.query_meaning(request, notices)
+    if asked is None:
         return None
-    if not semantic.available():
-        notices.append(f"All languages: searched the concept registry only; {semantic.unavailable_reason()}.")
-        return None
-    meaning = Meaning(snapshot, home, request.expansion.query_text)
-    if meaning.covered < meaning.total:
-        notices.append(f"Search by meaning covers {meaning.covered:,} of {meaning.total:,} articles so far.")
+    meaning = Meaning(snapshot, home, asked)
+    semantic.coverage_notice(meaning.covered, meaning.total, notices)
     return meaning
-
-
-def adds_hits(tree):
-    """Whether documents found by meaning alone may join the hits: only for free words and
-    phrases. A NOT, a field or a filter is a rule the model cannot check, so then meaning only ranks."""
-    if isinstance(tree, (q.Term, q.Phrase)):
-        return tree.field is None
-    if isinstance(tree, q.Localised):
-        return adds_hits(tree.child)
-    if isinstance(tree, (q.And, q.Or)):
-        return all(adds_hits(child) for child in tree.children)
-    return False
 
 
 def scaled(values, present):
@@ -106,6 +91,9 @@ def fused_scores(word_scores, similarities, has_vector, languages=None):
 
 
 def hybrid_docnums(snapshot, compiled, meaning, limit):
+    """The hits ranked by words and meaning. Past RERANK_WINDOW hits, only the best by
+    words (scaled by language) are compared by meaning: reading every hit's vector costs
+    ~1 ms per thousand, and a hit outside the window ranks by half its words' score."""
     docnums = np.flatnonzero(compiled.mask)
     if not len(docnums):
         return []
@@ -113,66 +101,35 @@ def hybrid_docnums(snapshot, compiled, meaning, limit):
     if compiled.scoring is not None:
         words = bm25f_scores(snapshot, compiled.scoring, docnums)
     languages = snapshot.categories["lang"][1][docnums]
-    fused = fused_scores(words, meaning.similarities[docnums], meaning.aligned.present[docnums], languages)
+    window = np.arange(len(docnums))
+    if len(docnums) > RERANK_WINDOW:
+        # In document order: the rows are read in about the order they lie in the memory-mapped store.
+        window = np.sort(np.argpartition(-scaled_by_language(words, languages), RERANK_WINDOW)[:RERANK_WINDOW])
+    similarities, has_vector = meaning.similarities_of(docnums[window])
+    fused = WORDS_WEIGHT * scaled_by_language(words, languages)
+    fused[window] = fused_scores(words[window], similarities, has_vector, languages[window])
     return top_by_score(snapshot, docnums, fused.astype(np.float32), limit)
 
 
-def embed_pending(limit=semantic.EMBED_BATCH, progress=None):
-    """Embed up to `limit` indexed articles that lack a current vector (all with limit=None); returns how many."""
-    backend = connections["default"].get_backend()
-    if not semantic.available() or not isinstance(backend, ArchiveWhooshBackend):
-        return 0
-    return semantic.embed_missing(snapshots.get(backend), backend.path, limit, progress)
-
-
-def pending_count():
-    backend = connections["default"].get_backend()
-    if not semantic.available() or not isinstance(backend, ArchiveWhooshBackend):
-        return 0
-    return len(semantic.missing_pks(snapshots.get(backend), backend.path))
-
-
-# --- the same story in other languages ---------------------------------------------
-# e5's passage vectors say first which language a text is in: two texts of one language
-# on different subjects are often closer than a story and its translation. So a text is
-# "the same story" when it is nearer to the article than that language's texts are on
-# average by STORY_MARGIN. On the test set's translations (benchmarks/xlang.py) 0.065
-# kept ~70% of true pairs and ~1% of the other best-per-language candidates.
-STORY_MARGIN = 0.065
-
-
-def story_margins(snapshot, aligned, vector):
-    """How much nearer each document is to `vector` than its language's texts are on average."""
-    _, codes = snapshot.categories["lang"]
-    means = aligned.language_means(codes)
-    return aligned.similarities(vector) - (means @ vector)[codes]
+# --- the same story in other languages (archive.search.stories) ------------------------
 
 
 def same_story_docnums(snapshot, aligned, docnum, per_language=1):
-    """The documents in other languages that tell the story of `docnum`, nearest first."""
+    """The documents in other languages that tell the story of `docnum`, nearest first (by the margin rule)."""
     if not aligned.present[docnum]:
         return []
     _, codes = snapshot.categories["lang"]
-    margins = story_margins(snapshot, aligned, aligned.vectors_of([docnum])[0])
-    candidates = np.flatnonzero(aligned.present & (codes != codes[docnum]) & (margins >= STORY_MARGIN))
-    chosen, taken = [], {}
-    for candidate in candidates[np.argsort(-margins[candidates])]:
-        if taken.get(codes[candidate], 0) < per_language:
-            taken[codes[candidate]] = taken.get(codes[candidate], 0) + 1
-            chosen.append(int(candidate))
-    return chosen
+    vector = aligned.vectors_of([docnum])[0]
+    story_margins = aligned.similarities(vector) - (aligned.language_means(codes) @ vector)[codes]
+    story_margins = np.where(aligned.present, story_margins, -np.inf)
+    return stories.best_per_language(story_margins, codes, codes[docnum], per_language)
 
 
 def one_per_story(snapshot, aligned, docnums):
     """`docnums` (ranked) without those that retell, in another language, a story ranked above them."""
+    docnums = np.asarray(docnums, dtype=np.int64)
     _, codes = snapshot.categories["lang"]
-    kept = []
-    for docnum in docnums:
-        if aligned.present[docnum] and kept:
-            earlier = np.array(kept)
-            vector = aligned.vectors_of([docnum])[0]
-            margins = aligned.vectors_of(earlier) @ vector - (aligned.language_means(codes) @ vector)[codes[earlier]]
-            if ((codes[earlier] != codes[docnum]) & (margins >= STORY_MARGIN)).any():
-                continue
-        kept.append(docnum)
-    return kept
+    languages = codes[docnums]
+    their_means = aligned.language_means(codes)[languages]
+    kept = stories.one_per_story(languages, aligned.vectors_of(docnums), their_means, aligned.present[docnums])
+    return docnums[kept].tolist()

@@ -8,7 +8,7 @@ from archive.search import semantic
 from archive.search.facets import FACETS
 from archive.search.resolve import DatabaseResolver
 from archive.search.results import Results
-from archive.search.whoosh import hybrid
+from archive.search.whoosh import hybrid, vectors
 from archive.search.whoosh.searcher import Evaluator, date_overlap, facet_counts, ranked_docnums
 from archive.search.whoosh.suggest import suggest
 
@@ -22,7 +22,7 @@ class WhooshResults(Results):
         self.evaluator = Evaluator(snapshot, settings.ARCHIVE_LANGUAGES, DatabaseResolver())
         self.compiled = self.evaluator.evaluate(request.query.tree)
         self.meaning = hybrid.meaning_for(request, snapshot, engine.backend.path, self.notices)
-        if self.meaning is not None and hybrid.adds_hits(request.query.tree):
+        if self.meaning is not None and self.meaning.adds_hits:
             self.compiled.mask |= self.meaning.nearest(snapshot.live)
         query_mask = self.compiled.mask
         filter_masks = self._filter_masks()
@@ -83,7 +83,7 @@ class WhooshResults(Results):
         if not (self.request.collapse_stories and semantic.available()):
             return self._pks(self._ranked(stop)[start:stop])
         # Retellings are dropped from a longer list, so a page still holds a page of stories.
-        aligned = semantic.aligned_vectors(self.snapshot, self.engine.backend.path)
+        aligned = vectors.aligned_vectors(self.snapshot, self.engine.backend.path)
         return self._pks(hybrid.one_per_story(self.snapshot, aligned, self._ranked(3 * stop))[start:stop])
 
     def iter_pks(self, limit):
