@@ -168,15 +168,24 @@ def test_the_indexer_sizes_bulk_batches_to_finish_in_half_a_second():
 # Imports beside a running indexer, and whatever the index does
 
 
-def test_an_import_beside_a_running_indexer_leaves_the_index_to_it(tmp_path, var_dir, search_index):
+def test_an_import_beside_a_running_indexer_leaves_the_index_to_it_and_yields_the_cores(
+    tmp_path, var_dir, search_index, monkeypatch
+):
+    from archive.management.commands import import_articles
+
+    niceness = []
+    monkeypatch.setattr(import_articles.os, "nice", niceness.append)
     with indexer_presence():
         assert indexer_running()
         output = import_command(records_file(tmp_path, 3))
     assert not indexer_running()
+    assert niceness == [import_articles.SERVING_NICENESS]
     assert "3 imported" in output and "3 index changes queued for the running indexer" in output
     search_index.ensure_current()
     assert search_index.index.refresh().doc_count() == 0
     assert set(IndexTask.objects.values_list("priority", flat=True)) == {IndexTask.Priority.BULK}
+    import_command(records_file(tmp_path, 1, first=10, name="alone.jsonl"))
+    assert niceness == [import_articles.SERVING_NICENESS]  # no site running: the import keeps its priority
 
 
 def test_an_import_ends_with_its_summary_while_another_process_holds_the_index(tmp_path, var_dir, search_index,
