@@ -373,3 +373,17 @@ def test_commits_merge_only_tiny_segments_and_the_idle_indexer_merges_the_rest(s
     segments = search_index.index.refresh()._segments()
     assert len(segments) < 10
     assert sum(segment.doc_count() for segment in segments) == 12 * 2 + 11 + 1
+
+
+def test_an_idle_merge_step_rewrites_no_more_than_its_limit(search_index, monkeypatch):
+    from archive.search.whoosh import backend as whoosh_backend
+
+    monkeypatch.setattr(whoosh_backend, "TINY_SEGMENT_DOCS", 1)  # no merge inside commits
+    monkeypatch.setattr(whoosh_backend, "IDLE_MERGE_DOCS", 5)
+    for batch in range(12):
+        make_article(f"Batch {batch}a", f"Convoys near Narva, batch {batch}a.")
+        make_article(f"Batch {batch}b", f"Convoys near Narva, batch {batch}b.")
+        drain(limit=2)
+    assert search_index.merge_step()
+    sizes = sorted(segment.doc_count_all() for segment in search_index.index.refresh()._segments())
+    assert sizes == [2] * 10 + [4]  # two segments joined; a third would pass the limit

@@ -49,6 +49,9 @@ MAX_MERGE_DOCS = 1000
 # small segments pile up past MAX_SMALL_SEGMENTS do commits merge them.
 TINY_SEGMENT_DOCS = 5
 MAX_SMALL_SEGMENTS = 100
+# Documents one idle merge step may rewrite: an editor's change arriving meanwhile waits for
+# the step. Steps of up to 1,000 held changes for 3–10 s after an import in the load run.
+IDLE_MERGE_DOCS = 200
 
 
 def analysed_text_field():
@@ -201,7 +204,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         False (and nothing written) when there is nothing to merge."""
 
         def policy(writer, segments):
-            kept = merge_small_segments(writer, segments)
+            kept = merge_small_segments(writer, segments, max_docs=IDLE_MERGE_DOCS)
             if len(kept) == len(segments):
                 raise NothingToMerge
             return kept
@@ -273,14 +276,15 @@ def merge_in_commit(writer, segments):
     return merge_small_segments(writer, segments, below=min(TINY_SEGMENT_DOCS, SMALL_SEGMENT_DOCS))
 
 
-def merge_small_segments(writer, segments, below=None):
+def merge_small_segments(writer, segments, below=None, max_docs=None):
     """Whoosh's merge policy for a save: fold the smallest segments together once there are
     MERGE_AFTER_SMALL_SEGMENTS below SMALL_SEGMENT_DOCS, and never touch larger ones.
 
     Whoosh's own MERGE_SMALL may pick a rebuild's equal-sized segments and rewrite most of
     the index inside one save; here a merge rewrites at most a few thousand documents, and
     each document is rewritten only a few times before it sits in a large segment. A merge
-    takes the smallest first and stops at MAX_MERGE_DOCS (but always joins two)."""
+    takes the smallest first and stops at MAX_MERGE_DOCS (but always joins two); with
+    `max_docs` it stops there, and merges nothing unless two fit."""
     below = below or SMALL_SEGMENT_DOCS
     small = sorted((s for s in segments if s.doc_count_all() < below), key=lambda s: s.doc_count_all())
     if len(small) < MERGE_AFTER_SMALL_SEGMENTS:
@@ -288,9 +292,11 @@ def merge_small_segments(writer, segments, below=None):
     merged, documents = [], 0
     for segment in small[:MERGE_AFTER_SMALL_SEGMENTS]:
         documents += segment.doc_count_all()
-        if documents > MAX_MERGE_DOCS and len(merged) >= 2:
+        if documents > (max_docs or MAX_MERGE_DOCS) and (len(merged) >= 2 or max_docs):
             break
         merged.append(segment)
+    if len(merged) < 2:
+        return segments
     for segment in merged:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
