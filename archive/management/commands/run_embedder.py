@@ -5,7 +5,6 @@ import time
 from django.core.management.base import BaseCommand
 
 from archive.search import semantic
-from archive.search.semantic import embed_pending
 
 log = logging.getLogger(__name__)
 # Background work: readers and the index writer take the cores first.
@@ -30,7 +29,7 @@ class Command(BaseCommand):
         while True:
             embedded = 0
             try:
-                while embedded_now := embed_pending():  # a batch at a time, the index read afresh
+                while embedded_now := semantic.embed_pending():  # a batch at a time, the index read afresh
                     embedded += embedded_now
             except Exception:
                 log.warning("embedding failed; will retry", exc_info=True)
