@@ -164,3 +164,29 @@ def test_a_list_of_asterisk_or_plus_items_becomes_bullets():
         plain_text(text) == "The allies agreed to:\n\n- deliver air defence\n\n- train pilots\n\n- share intelligence"
     )
     assert plain_text("A * B and 2 * 3 stay.") == "A * B and 2 * 3 stay."
+
+
+CSV_CELLS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(CSV_CELLS, min_size=1, max_size=5), max_size=6),
+    st.sampled_from([",", ";", "\t", "|"]),
+    st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "cp1251"]),
+    st.binary(max_size=40),
+)
+def test_any_spreadsheet_csv_is_read_into_records_or_failures_never_an_error(rows, delimiter, encoding, noise):
+    import tempfile
+    from pathlib import Path
+
+    from archive.ingest.readers import RawRecord, ReadFailure, read_path
+
+    text = "\r\n".join(delimiter.join(["title", "text", *cells[:3]]) if n == 0 else delimiter.join(cells)
+                       for n, cells in enumerate(rows or [[]]))  # fmt: skip
+    data = text.encode(encoding, errors="replace") + noise
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "sheet.csv"
+        path.write_bytes(data)
+        items = list(read_path(path))
+    assert all(isinstance(item, RawRecord | ReadFailure) for item in items)
