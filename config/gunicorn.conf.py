@@ -38,13 +38,11 @@ _background = {}  # command name → its process
 _stopping = threading.Event()
 
 
-def _background_commands():
-    interval = os.environ.get("INDEXER_INTERVAL", "0.5")
-    return {"run_indexer": ["--interval", interval], "run_embedder": []}
+BACKGROUND_COMMANDS = {"run_indexer": ["--interval", os.environ.get("INDEXER_INTERVAL", "0.5")], "run_embedder": []}
 
 
 def _start(name):
-    _background[name] = subprocess.Popen([sys.executable, MANAGE, name, *_background_commands()[name]])
+    _background[name] = subprocess.Popen([sys.executable, MANAGE, name, *BACKGROUND_COMMANDS[name]])
 
 
 def _supervise(log):
@@ -58,7 +56,7 @@ def _supervise(log):
 
 def on_starting(server):
     if start_indexer:
-        for name in _background_commands():
+        for name in BACKGROUND_COMMANDS:
             _start(name)
         threading.Thread(target=_supervise, args=(server.log,), daemon=True).start()
 
