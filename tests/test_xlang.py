@@ -383,3 +383,14 @@ def test_past_the_rerank_window_a_hit_ranks_by_its_words_and_meaning_decides_wit
     )
     # Documents 1 and 3 are the best two by words; of them 3 is nearer in meaning; 2 and 0 rank by words below.
     assert hybrid.hybrid_docnums(snapshot, compiled, meaning, 4) == [3, 1, 2, 0]
+
+
+@needs_model
+def test_run_embedder_embeds_every_pending_article_at_a_low_priority(multilingual, monkeypatch):
+    from archive.management.commands import run_embedder
+
+    niceness = []
+    monkeypatch.setattr(run_embedder.os, "nice", niceness.append)
+    assert semantic.pending_count() == 5
+    call_command("run_embedder", "--once")
+    assert semantic.pending_count() == 0 and niceness == [run_embedder.NICENESS]

@@ -1,9 +1,9 @@
 import logging
 import os
-import time
 
 from django.core.management.base import BaseCommand
 
+from archive.background import poll
 from archive.search import semantic
 
 log = logging.getLogger(__name__)
@@ -26,15 +26,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Nothing to embed: {semantic.unavailable_reason()}.")
             return
         os.nice(NICENESS)
-        while True:
-            embedded = 0
-            try:
-                while embedded_now := semantic.embed_pending():  # a batch at a time, the index read afresh
-                    embedded += embedded_now
-            except Exception:
-                log.warning("embedding failed; will retry", exc_info=True)
-            if embedded:
-                log.info("embedded %d articles", embedded)
-            if once:
-                return
-            time.sleep(interval)
+        poll(embed_all_pending, interval, once, what="embedding")
+
+
+def embed_all_pending():
+    embedded = 0
+    while embedded_now := semantic.embed_pending():  # a batch at a time, the index read afresh
+        embedded += embedded_now
+    if embedded:
+        log.info("embedded %d articles", embedded)

@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand
 from haystack import connections
 
+from archive.background import poll
 from archive.search.outbox import BATCH_SIZE, drain, due_tasks_exist, indexer_presence
 
 log = logging.getLogger(__name__)
@@ -42,18 +43,14 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=0.5, help="Seconds between polls (default 0.5).")
 
     def handle(self, *args, once=False, interval=0.5, **options):
-        limit = FIRST_BULK_BATCH
+        self.limit = FIRST_BULK_BATCH
         # While it runs, imports leave the index to it (outbox.indexer_running).
         with indexer_presence():
-            while True:
-                try:
-                    limit = self.drain_due(limit)
-                    merge_when_idle()
-                except Exception:
-                    log.warning("index update failed; will retry", exc_info=True)
-                if once:
-                    return
-                time.sleep(interval)
+            poll(self.apply_and_merge, interval, once, what="index update")
+
+    def apply_and_merge(self):
+        self.limit = self.drain_due(self.limit)
+        merge_when_idle()
 
     def drain_due(self, limit):
         """Apply every due change, most urgent first, in batches sized to finish in BATCH_SECONDS."""
