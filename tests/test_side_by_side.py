@@ -351,39 +351,87 @@ def test_retagging_keeps_the_speaker_a_record_named():
     assert roles == {"Sergey Lavrov": "speaker", "NATO": "mention", "Russia": "mention"}
 
 
-def test_commits_merge_only_tiny_segments_and_the_idle_indexer_merges_the_rest(search_index, monkeypatch):
-    from archive.management.commands.run_indexer import merge_when_idle
+def index_batches(count, size=2, words="Patrols over Šiauliai"):
+    """An import's batches: a segment of `size` articles each."""
+    articles = []
+    for batch in range(count):
+        articles += [make_article(f"Imported {batch}{n}", f"{words}, batch {batch}{n}.") for n in "ab"[:size]]
+        drain(limit=size)
+    return articles
+
+
+def segment_sizes(search_index):
+    return sorted(segment.doc_count_all() for segment in search_index.index.refresh()._segments())
+
+
+def test_commits_merge_only_tiny_segments_and_merges_aside_fold_the_rest(search_index, monkeypatch):
     from archive.search.whoosh import backend as whoosh_backend
 
     monkeypatch.setattr(whoosh_backend, "TINY_SEGMENT_DOCS", 2)  # one-article segments are tiny, two-article ones not
-    for batch in range(12):  # an import's batches: a segment each, never merged inside a commit
-        make_article(f"Imported {batch}a", f"Patrols over Šiauliai, batch {batch}a.")
-        make_article(f"Imported {batch}b", f"Patrols over Šiauliai, batch {batch}b.")
-        drain(limit=2)
-    assert len(search_index.index.refresh()._segments()) == 12
+    index_batches(12)  # never merged inside a commit
+    assert segment_sizes(search_index) == [2] * 12
     for number in range(11):  # an editor's saves: with ten tiny segments, the next commit merges them
         make_article(f"Edited {number}", f"Patrols over Šiauliai, edit {number}.")
         drain()
-    assert len(search_index.index.refresh()._segments()) == 13
-    make_article("Waiting", "Patrols over Šiauliai.")
-    merge_when_idle()  # a change is due: no merge now
-    assert len(search_index.index.refresh()._segments()) == 13
-    drain()
-    merge_when_idle()  # ten at a time while at least ten small segments remain
-    segments = search_index.index.refresh()._segments()
-    assert len(segments) < 10
-    assert sum(segment.doc_count() for segment in segments) == 12 * 2 + 11 + 1
+    assert segment_sizes(search_index) == [2] * 12 + [11]
+    assert search_index.merge_aside()  # the ten smallest
+    assert segment_sizes(search_index) == [2, 2, 11, 20]
+    assert not search_index.merge_aside()  # fewer than ten small ones left
+    assert len(searched("Šiauliai")) == 12 * 2 + 11
 
 
-def test_an_idle_merge_step_rewrites_no_more_than_its_limit(search_index, monkeypatch):
+def searched(words):
+    from archive.search import query
+    from archive.search.service import SearchRequest, search
+
+    return {hit.article.pk for hit in search(SearchRequest(query=query.parse_query(words)))[0:100]}
+
+
+def test_a_merge_aside_keeps_the_deletes_and_additions_made_while_it_was_written(search_index, monkeypatch):
     from archive.search.whoosh import backend as whoosh_backend
 
-    monkeypatch.setattr(whoosh_backend, "TINY_SEGMENT_DOCS", 1)  # no merge inside commits
-    monkeypatch.setattr(whoosh_backend, "IDLE_MERGE_DOCS", 5)
-    for batch in range(12):
-        make_article(f"Batch {batch}a", f"Convoys near Narva, batch {batch}a.")
-        make_article(f"Batch {batch}b", f"Convoys near Narva, batch {batch}b.")
-        drain(limit=2)
-    assert search_index.merge_step()
-    sizes = sorted(segment.doc_count_all() for segment in search_index.index.refresh()._segments())
-    assert sizes == [2] * 10 + [4]  # two segments joined; a third would pass the limit
+    monkeypatch.setattr(whoosh_backend, "TINY_SEGMENT_DOCS", 1)
+    articles = index_batches(12, words="Convoys near Narva")
+    articles[0].delete()  # deleted before the snapshot: left out of the merged segment
+    drain()
+    snapshot = search_index.index.refresh()._read_toc()
+    parts = whoosh_backend.segments_to_merge(snapshot.segments)
+    staging, merged = whoosh_backend.merge_from_snapshot(search_index.storage, "MAIN", snapshot, parts)
+    for article in articles[3:6]:  # meanwhile an editor deletes three, edits one and adds one
+        article.delete()
+    articles[7].title = "Convoys near Narva, corrected"
+    articles[7].save()
+    added = make_article("Convoys near Narva, late", "Convoys near Narva, added during the merge.")
+    drain()
+    with search_index.write_lock():
+        assert whoosh_backend.publish_merge(search_index.storage, "MAIN", staging, parts, merged)
+    expected = {article.pk for article in articles[1:3] + articles[6:]} | {added.pk}
+    assert searched("Narva") == expected
+    assert searched('"Narva, corrected"') == {articles[7].pk}
+    assert len(search_index.index.refresh()._segments()) < 12
+
+
+def test_a_merge_aside_is_dropped_when_a_writer_merged_its_parts_first(search_index, monkeypatch):
+    from archive.search.whoosh import backend as whoosh_backend
+
+    monkeypatch.setattr(whoosh_backend, "TINY_SEGMENT_DOCS", 1)
+    articles = index_batches(10, words="Drills at Ādaži")
+    snapshot = search_index.index.refresh()._read_toc()
+    parts = whoosh_backend.segments_to_merge(snapshot.segments)
+    staging, merged = whoosh_backend.merge_from_snapshot(search_index.storage, "MAIN", snapshot, parts)
+    with search_index.writing() as writer:  # a commit that merges the same segments
+        writer.mergetype = whoosh_backend.merge_small_segments
+    with search_index.write_lock():
+        assert not whoosh_backend.publish_merge(search_index.storage, "MAIN", staging, parts, merged)
+    assert segment_sizes(search_index) == [20]
+    assert searched("Ādaži") == {article.pk for article in articles}
+
+
+def test_the_indexer_merges_in_a_child_process_without_the_write_lock(search_index, monkeypatch):
+    from archive.search.whoosh import backend as whoosh_backend
+
+    monkeypatch.setattr(whoosh_backend, "TINY_SEGMENT_DOCS", 1)
+    index_batches(12, words="Exercises in Lapland")
+    call_command("run_indexer", "--once")
+    assert segment_sizes(search_index) == [2, 2, 20]
+    assert len(searched("Lapland")) == 24

@@ -1,11 +1,13 @@
 import logging
+import multiprocessing
+import os
 import time
 
 from django.core.management.base import BaseCommand
 from haystack import connections
 
 from archive.background import poll
-from archive.search.outbox import BATCH_SIZE, drain, due_tasks_exist, indexer_presence
+from archive.search.outbox import BATCH_SIZE, drain, indexer_presence
 
 log = logging.getLogger(__name__)
 # Seconds one batch of a bulk import's index changes may take. An editor's change waits for
@@ -13,6 +15,8 @@ log = logging.getLogger(__name__)
 # the rate the last one was applied at. Editors' own changes go in batches of BATCH_SIZE.
 BATCH_SECONDS = 0.5
 MIN_BATCH, FIRST_BULK_BATCH = 5, 20
+# The merger yields the cores to the site and the indexer (as run_embedder does).
+MERGE_NICENESS = 10
 
 
 def next_limit(limit, applied, seconds):
@@ -23,13 +27,43 @@ def next_limit(limit, applied, seconds):
     return max(MIN_BATCH, min(BATCH_SIZE, int(rate * BATCH_SECONDS)))
 
 
-def merge_when_idle():
-    """Fold the small segments saves and imports left, a bounded step at a time, while nothing
-    waits to be applied: a change arriving meanwhile waits for one step at most."""
+class Merger:
+    """Merges the small segments saves and imports leave, in a child process at low priority:
+    a merge holds the index's write lock only to swap its segment in (merge_aside), so neither
+    the indexer nor an editor's change waits for it."""
+
+    def __init__(self):
+        self.process = None
+
+    def start_if_due(self):
+        if self.process is not None:
+            if self.process.is_alive():
+                return
+            self.process.join()
+            self.process = None
+        backend = connections["default"].get_backend()
+        if getattr(backend, "merge_aside", None) is None:  # a cluster merges by itself
+            return
+        if backend.has_segments_to_merge():
+            # The child reads and writes only index files; it ends with os._exit, so it never
+            # closes the database connections it inherited from this process.
+            self.process = multiprocessing.get_context("fork").Process(target=merge_all, daemon=True)
+            self.process.start()
+
+    def stop(self):
+        if self.process is not None:
+            self.process.join()
+
+
+def merge_all():
+    """The merger's life: merge until nothing is left to merge."""
+    os.nice(MERGE_NICENESS)
     backend = connections["default"].get_backend()
-    merge_step = getattr(backend, "merge_step", None)  # a cluster merges by itself
-    while merge_step is not None and not due_tasks_exist() and merge_step():
-        pass
+    try:
+        while backend.merge_aside():
+            pass
+    except Exception:
+        log.warning("merging index segments failed; will retry", exc_info=True)
 
 
 class Command(BaseCommand):
@@ -43,14 +77,17 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=0.5, help="Seconds between polls (default 0.5).")
 
     def handle(self, *args, once=False, interval=0.5, **options):
-        self.limit = FIRST_BULK_BATCH
+        self.limit, self.merger = FIRST_BULK_BATCH, Merger()
         # While it runs, imports leave the index to it (outbox.indexer_running).
         with indexer_presence():
-            poll(self.apply_and_merge, interval, once, what="index update")
+            try:
+                poll(self.apply_and_merge, interval, once, what="index update")
+            finally:
+                self.merger.stop()
 
     def apply_and_merge(self):
         self.limit = self.drain_due(self.limit)
-        merge_when_idle()
+        self.merger.start_if_due()
 
     def drain_due(self, limit):
         """Apply every due change, most urgent first, in batches sized to finish in BATCH_SECONDS."""

@@ -8,6 +8,7 @@ SearchIndex and management commands but replaces all four.
 
 import logging
 import os
+import shutil
 import warnings
 from contextlib import contextmanager
 
@@ -27,31 +28,32 @@ with warnings.catch_warnings():
     from whoosh import columns, fields, index
     from whoosh.analysis import SpaceSeparatedTokenizer
     from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC, clean_files
     from whoosh.qparser import QueryParser
     from whoosh.reading import SegmentReader
+    from whoosh.util.filelock import try_for
+    from whoosh.writing import SegmentWriter
 
 log = logging.getLogger(__name__)
 
 # Seconds a writer waits for Whoosh's single write lock before giving up; a change that
 # cannot be written stays in the outbox and is retried, so this only bounds latency.
 WRITE_LOCK_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "2.0"))
-# Segments below this size are merged, ten at a time (merge_small_segments), when the indexer
-# has nothing to apply (merge_step).
+# Segments below this size are merged, ten at a time (merge_small_segments).
 SMALL_SEGMENT_DOCS = 500
 MERGE_AFTER_SMALL_SEGMENTS = 10
-# Documents one merge may rewrite: the index's write lock is held meanwhile, and an editor's
-# change waits for it (10 segments of up to 500 documents took 6 s on a busy machine).
+# Documents one merge may rewrite (10 segments of up to 500 documents took 6 s on a busy machine).
 MAX_MERGE_DOCS = 1000
 # A change's own commit merges only segments this small (editors' saves of an article or
-# two; run_indexer's bulk batches hold at least MIN_BATCH = 5), which costs milliseconds:
-# merging an import's segments inside commits held editors' saves for 3–10 s in the
-# 50,000-article load run. Only when an import leaves the indexer no idle moment and the
-# small segments pile up past MAX_SMALL_SEGMENTS do commits merge them.
+# two; run_indexer's bulk batches hold at least MIN_BATCH = 5), which costs milliseconds.
+# Larger small segments are merged aside (merge_aside) while writers go on: merged inside
+# commits, or in steps holding the write lock, they held editors' saves for 1.5–10 s in the
+# 50,000-article load runs. Only when small segments pile up past MAX_SMALL_SEGMENTS (no
+# merger running) do commits merge them.
 TINY_SEGMENT_DOCS = 5
 MAX_SMALL_SEGMENTS = 100
-# Documents one idle merge step may rewrite: an editor's change arriving meanwhile waits for
-# the step. Steps of up to 1,000 held changes for 3–10 s after an import in the load run.
-IDLE_MERGE_DOCS = 200
+# Where merge_aside writes its segment: a folder Whoosh's clean-up of old files skips.
+MERGE_STAGING = ".merging"
 
 
 def analysed_text_field():
@@ -199,22 +201,42 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             for identifier in identifiers:
                 writer.delete_by_term("id", identifier)
 
-    def merge_step(self):
-        """One bounded merge of small segments, for run_indexer to call when the outbox is empty;
-        False (and nothing written) when there is nothing to merge."""
-
-        def policy(writer, segments):
-            kept = merge_small_segments(writer, segments, max_docs=IDLE_MERGE_DOCS)
-            if len(kept) == len(segments):
-                raise NothingToMerge
-            return kept
-
-        try:
-            with self.writing() as writer:
-                writer.mergetype = policy
-        except NothingToMerge:
+    def merge_aside(self):
+        """One merge of small segments that holds the write lock for milliseconds, not seconds:
+        the merged segment is written from a snapshot (merge_from_snapshot), then swapped in
+        for its parts with the deletions writers made meanwhile (publish_merge), as Lucene's
+        background merges do. False when there was nothing to merge, another merge runs, or a
+        writer changed the parts' segments meanwhile (nothing is lost: they stay as they are)."""
+        self.ensure_current()
+        merge_lock = self.storage.lock("MERGELOCK")
+        if not merge_lock.acquire(blocking=False):
             return False
-        return True
+        try:
+            snapshot = self.index.refresh()._read_toc()
+            parts = segments_to_merge(snapshot.segments)
+            if not parts:
+                return False
+            staging, merged = merge_from_snapshot(self.storage, self.index.indexname, snapshot, parts)
+            with self.write_lock():
+                return publish_merge(self.storage, self.index.indexname, staging, parts, merged)
+        finally:
+            shutil.rmtree(os.path.join(self.index_dir, MERGE_STAGING), ignore_errors=True)
+            merge_lock.release()
+
+    def has_segments_to_merge(self):
+        self.ensure_current()
+        return bool(segments_to_merge(self.index._segments()))
+
+    @contextmanager
+    def write_lock(self):
+        """The index's one write lock, without a writer (publish_merge writes the TOC itself)."""
+        lock = self.storage.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.05):
+            raise IndexBusy("another process is writing the search index")
+        try:
+            yield
+        finally:
+            lock.release()
 
     def remove(self, obj_or_string, commit=True):
         self.remove_identifiers([get_identifier(obj_or_string)])
@@ -264,10 +286,6 @@ def swap_pointer(home, name):
     os.replace(temporary, os.path.join(home, ArchiveWhooshBackend.POINTER))
 
 
-class NothingToMerge(Exception):
-    """Cancels a merge-only commit that would write nothing."""
-
-
 def merge_in_commit(writer, segments):
     """The merge policy of a change's commit: tiny segments only, unless small ones pile up."""
     small = sum(1 for segment in segments if segment.doc_count_all() < SMALL_SEGMENT_DOCS)
@@ -276,32 +294,90 @@ def merge_in_commit(writer, segments):
     return merge_small_segments(writer, segments, below=min(TINY_SEGMENT_DOCS, SMALL_SEGMENT_DOCS))
 
 
-def merge_small_segments(writer, segments, below=None, max_docs=None):
+def merge_small_segments(writer, segments, below=None):
     """Whoosh's merge policy for a save: fold the smallest segments together once there are
     MERGE_AFTER_SMALL_SEGMENTS below SMALL_SEGMENT_DOCS, and never touch larger ones.
 
     Whoosh's own MERGE_SMALL may pick a rebuild's equal-sized segments and rewrite most of
     the index inside one save; here a merge rewrites at most a few thousand documents, and
-    each document is rewritten only a few times before it sits in a large segment. A merge
-    takes the smallest first and stops at MAX_MERGE_DOCS (but always joins two); with
-    `max_docs` it stops there, and merges nothing unless two fit."""
-    below = below or SMALL_SEGMENT_DOCS
-    small = sorted((s for s in segments if s.doc_count_all() < below), key=lambda s: s.doc_count_all())
-    if len(small) < MERGE_AFTER_SMALL_SEGMENTS:
-        return segments
-    merged, documents = [], 0
-    for segment in small[:MERGE_AFTER_SMALL_SEGMENTS]:
-        documents += segment.doc_count_all()
-        if documents > (max_docs or MAX_MERGE_DOCS) and (len(merged) >= 2 or max_docs):
-            break
-        merged.append(segment)
-    if len(merged) < 2:
-        return segments
+    each document is rewritten only a few times before it sits in a large segment."""
+    merged = smallest_segments(segments, below or SMALL_SEGMENT_DOCS)
     for segment in merged:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
         reader.close()
     return [segment for segment in segments if segment not in merged]
+
+
+def smallest_segments(segments, below):
+    """The smallest segments under `below` documents, up to MAX_MERGE_DOCS (but always two),
+    once MERGE_AFTER_SMALL_SEGMENTS of them have gathered; else none."""
+    small = sorted((s for s in segments if s.doc_count_all() < below), key=lambda s: s.doc_count_all())
+    if len(small) < MERGE_AFTER_SMALL_SEGMENTS:
+        return []
+    chosen, documents = [], 0
+    for segment in small[:MERGE_AFTER_SMALL_SEGMENTS]:
+        documents += segment.doc_count_all()
+        if documents > MAX_MERGE_DOCS and len(chosen) >= 2:
+            break
+        chosen.append(segment)
+    return chosen
+
+
+def segments_to_merge(segments):
+    """What merge_aside merges: small segments, leaving the tiny ones to commits (merge_in_commit),
+    which would otherwise merge a part away under it."""
+    return smallest_segments([s for s in segments if s.doc_count_all() >= TINY_SEGMENT_DOCS], SMALL_SEGMENT_DOCS)
+
+
+class _Snapshot:
+    """What a SegmentWriter reads of an index: here a snapshot's segments, written elsewhere."""
+
+    def __init__(self, storage, indexname, toc):
+        self.storage, self.indexname, self.toc = storage, indexname, toc
+
+    def _read_toc(self):
+        return self.toc
+
+
+def merge_from_snapshot(storage, indexname, snapshot, parts):
+    """The segments `parts` of `snapshot` merged into one new segment, written to a staging
+    folder beside the index without its lock; deleted documents are left out."""
+    folder = os.path.join(storage.folder, MERGE_STAGING)
+    shutil.rmtree(folder, ignore_errors=True)
+    staging = FileStorage(folder, supports_mmap=False).create()
+    writer = SegmentWriter(_Snapshot(staging, indexname, snapshot), _lk=False, codec=ArchiveCodec())
+    for segment in parts:
+        with SegmentReader(storage, snapshot.schema, segment) as reader:
+            writer.add_reader(reader)
+    merged = writer._finalize_segment()
+    writer._finish()
+    return staging, merged
+
+
+def publish_merge(storage, indexname, staging, parts, merged):
+    """Under the write lock: put `merged` in place of `parts` in a new TOC generation, deleting
+    in it what writers deleted from the parts since the snapshot. False (the merge dropped)
+    when a writer merged or dropped one of the parts meanwhile."""
+    current = TOC.read(storage, indexname)
+    now = {segment.segment_id(): segment for segment in current.segments}
+    if any(part.segment_id() not in now for part in parts):
+        return False
+    new_docnum = 0
+    for part in parts:  # the merged segment holds each part's live documents in order
+        for docnum in range(part.doc_count_all()):
+            if part.is_deleted(docnum):
+                continue
+            if now[part.segment_id()].is_deleted(docnum):
+                merged.delete_document(new_docnum)
+            new_docnum += 1
+    for name in staging.list():
+        os.replace(os.path.join(staging.folder, name), os.path.join(storage.folder, name))
+    merged_ids = {part.segment_id() for part in parts}
+    segments = [segment for segment in current.segments if segment.segment_id() not in merged_ids] + [merged]
+    TOC(current.schema, segments, current.generation + 1).write(storage, indexname)
+    clean_files(storage, indexname, current.generation + 1, segments)
+    return True
 
 
 def _clear_all(writer, segments):
