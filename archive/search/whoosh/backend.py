@@ -9,6 +9,7 @@ SearchIndex and management commands but replaces all four.
 import logging
 import os
 import shutil
+import time
 import warnings
 from contextlib import contextmanager
 
@@ -216,9 +217,17 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             parts = segments_to_merge(snapshot.segments)
             if not parts:
                 return False
+            started = time.monotonic()
             staging, merged = merge_from_snapshot(self.storage, self.index.indexname, snapshot, parts)
+            locked = time.monotonic()
             with self.write_lock():
-                return publish_merge(self.storage, self.index.indexname, staging, parts, merged)
+                published = publish_merge(self.storage, self.index.indexname, staging, parts, merged)
+            log.info(
+                "merged %d segments (%d documents) aside in %.2f s, %.3f s of it holding the write lock%s",
+                len(parts), merged.doc_count_all(), time.monotonic() - started, time.monotonic() - locked,
+                "" if published else "; dropped: a writer had merged one of them",
+            )  # fmt: skip
+            return published
         finally:
             shutil.rmtree(os.path.join(self.index_dir, MERGE_STAGING), ignore_errors=True)
             merge_lock.release()
