@@ -52,3 +52,13 @@ def test_the_load_runs_paste_editor_confirms_the_extracted_draft_as_an_editor_wo
     article = Article.objects.get()
     assert "zqmarker" in article.body and article.source == source
     assert article.published_on.isoformat() == "2024-05-04"
+
+
+@pytest.mark.django_db
+def test_the_import_rate_is_read_from_the_imports_own_summary(tmp_path, search_index):
+    from loadtest.run import SUMMARY
+    from tests.test_side_by_side import import_command, records_file
+
+    summary = import_command(records_file(tmp_path, 3)).strip().splitlines()[-1]
+    found = SUMMARY.search(summary)
+    assert found and found.group(1) == "3" and float(found.group(2)) > 0
