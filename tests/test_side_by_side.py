@@ -387,16 +387,24 @@ def searched(words):
     return {hit.article.pk for hit in search(SearchRequest(query=query.parse_query(words)))[0:100]}
 
 
-def test_a_merge_aside_keeps_the_deletes_and_additions_made_while_it_was_written(search_index, monkeypatch):
+def merge_written(search_index, tmp_path):
+    """The first half of a merge aside: the parts chosen, and their merged segment as staged."""
+    from archive.search.whoosh import backend as whoosh_backend
+
+    snapshot = search_index.index.refresh()._read_toc()
+    parts = whoosh_backend.segments_to_merge(snapshot.segments)
+    staging, merged = whoosh_backend.merge_from_snapshot(search_index.storage, "MAIN", snapshot, parts, tmp_path / "m")
+    return parts, staging, merged
+
+
+def test_a_merge_aside_keeps_the_deletes_and_additions_made_while_it_was_written(search_index, monkeypatch, tmp_path):
     from archive.search.whoosh import backend as whoosh_backend
 
     monkeypatch.setattr(whoosh_backend, "TINY_SEGMENT_DOCS", 1)
     articles = index_batches(12, words="Convoys near Narva")
     articles[0].delete()  # deleted before the snapshot: left out of the merged segment
     drain()
-    snapshot = search_index.index.refresh()._read_toc()
-    parts = whoosh_backend.segments_to_merge(snapshot.segments)
-    staging, merged = whoosh_backend.merge_from_snapshot(search_index.storage, "MAIN", snapshot, parts)
+    parts, staging, merged = merge_written(search_index, tmp_path)
     for article in articles[3:6]:  # meanwhile an editor deletes three, edits one and adds one
         article.delete()
     articles[7].title = "Convoys near Narva, corrected"
@@ -411,14 +419,12 @@ def test_a_merge_aside_keeps_the_deletes_and_additions_made_while_it_was_written
     assert len(search_index.index.refresh()._segments()) < 12
 
 
-def test_a_merge_aside_is_dropped_when_a_writer_merged_its_parts_first(search_index, monkeypatch):
+def test_a_merge_aside_is_dropped_when_a_writer_merged_its_parts_first(search_index, monkeypatch, tmp_path):
     from archive.search.whoosh import backend as whoosh_backend
 
     monkeypatch.setattr(whoosh_backend, "TINY_SEGMENT_DOCS", 1)
     articles = index_batches(10, words="Drills at Ādaži")
-    snapshot = search_index.index.refresh()._read_toc()
-    parts = whoosh_backend.segments_to_merge(snapshot.segments)
-    staging, merged = whoosh_backend.merge_from_snapshot(search_index.storage, "MAIN", snapshot, parts)
+    parts, staging, merged = merge_written(search_index, tmp_path)
     with search_index.writing() as writer:  # a commit that merges the same segments
         writer.mergetype = whoosh_backend.merge_small_segments
     with search_index.write_lock():

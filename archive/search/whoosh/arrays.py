@@ -5,7 +5,8 @@ each), which at 100,000 articles turns a snapshot load or a common term into sec
 These helpers read the same bytes in bulk: numeric columns with `np.frombuffer`, term
 postings and positions one block (up to 128 postings) at a time, and field lengths from
 the per-segment length column. They only read; the index format is Whoosh's own.
-Document numbers are the segment's own (see segments.py).
+Document numbers are the segment's own (see segments.py). One writer lives here too:
+merge_from_snapshot, which drives Whoosh's SegmentWriter outside the index's lock.
 
 This is the one module that touches Whoosh's private API (underscored attributes, codec
 internals): when a Whoosh release changes them, this file is what to read and fix. Each
@@ -16,6 +17,7 @@ Whoosh's public answer.
 import io
 import itertools
 import pickle
+import shutil
 import struct
 import zlib
 from collections import defaultdict
@@ -26,9 +28,11 @@ with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
     from whoosh import formats
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, _lenfield
+    from whoosh.filedb.filestore import FileStorage
     from whoosh.formats import Positions
-    from whoosh.reading import TermNotFound
+    from whoosh.reading import SegmentReader, TermNotFound
     from whoosh.util.numeric import byte_to_length
+    from whoosh.writing import SegmentWriter
 
 # The length each of Whoosh's 256 length bytes stands for.
 LENGTH_OF_BYTE = np.array([byte_to_length(code) for code in range(256)], dtype=np.float32)
@@ -295,3 +299,28 @@ class ArchiveCodec(W3Codec):
     from disk, a fifth of all indexing work."""
 
     length_stats = False
+
+
+class _Snapshot:
+    """What a SegmentWriter reads of an index: here a snapshot's segments, written elsewhere."""
+
+    def __init__(self, storage, indexname, toc):
+        self.storage, self.indexname, self.toc = storage, indexname, toc
+
+    def _read_toc(self):
+        return self.toc
+
+
+def merge_from_snapshot(storage, indexname, snapshot, parts, folder):
+    """The segments `parts` of `snapshot` merged into one new segment, written to `folder`
+    without the index's lock (backend.merge_aside), with a SegmentWriter that reads the
+    snapshot instead of the index and is never committed; deleted documents are left out."""
+    shutil.rmtree(folder, ignore_errors=True)
+    staging = FileStorage(folder, supports_mmap=False).create()
+    writer = SegmentWriter(_Snapshot(staging, indexname, snapshot), _lk=False, codec=ArchiveCodec())
+    for segment in parts:
+        with SegmentReader(storage, snapshot.schema, segment) as reader:
+            writer.add_reader(reader)
+    merged = writer._finalize_segment()
+    writer._finish()
+    return staging, merged

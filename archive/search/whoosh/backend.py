@@ -21,7 +21,7 @@ from haystack.utils import get_identifier
 from archive.search.document import indexed_document
 from archive.search.errors import IndexBusy, IndexUnavailable
 from archive.search.facets import FACETS
-from archive.search.whoosh.arrays import ArchiveCodec, PreAnalysedPositions
+from archive.search.whoosh.arrays import ArchiveCodec, PreAnalysedPositions, merge_from_snapshot
 
 with warnings.catch_warnings():
     # Whoosh 2.7.4 (2016) uses escape sequences newer Pythons warn about.
@@ -33,7 +33,6 @@ with warnings.catch_warnings():
     from whoosh.qparser import QueryParser
     from whoosh.reading import SegmentReader
     from whoosh.util.filelock import try_for
-    from whoosh.writing import SegmentWriter
 
 log = logging.getLogger(__name__)
 
@@ -213,12 +212,14 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         if not merge_lock.acquire(blocking=False):
             return False
         try:
-            snapshot = self.index.refresh()._read_toc()
+            snapshot = TOC.read(self.storage, self.index.indexname)
             parts = segments_to_merge(snapshot.segments)
             if not parts:
                 return False
             started = time.monotonic()
-            staging, merged = merge_from_snapshot(self.storage, self.index.indexname, snapshot, parts)
+            staging, merged = merge_from_snapshot(
+                self.storage, self.index.indexname, snapshot, parts, os.path.join(self.index_dir, MERGE_STAGING)
+            )
             locked = time.monotonic()
             with self.write_lock():
                 published = publish_merge(self.storage, self.index.indexname, staging, parts, merged)
@@ -234,7 +235,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def has_segments_to_merge(self):
         self.ensure_current()
-        return bool(segments_to_merge(self.index._segments()))
+        return bool(segments_to_merge(TOC.read(self.storage, self.index.indexname).segments))
 
     @contextmanager
     def write_lock(self):
@@ -337,31 +338,6 @@ def segments_to_merge(segments):
     """What merge_aside merges: small segments, leaving the tiny ones to commits (merge_in_commit),
     which would otherwise merge a part away under it."""
     return smallest_segments([s for s in segments if s.doc_count_all() >= TINY_SEGMENT_DOCS], SMALL_SEGMENT_DOCS)
-
-
-class _Snapshot:
-    """What a SegmentWriter reads of an index: here a snapshot's segments, written elsewhere."""
-
-    def __init__(self, storage, indexname, toc):
-        self.storage, self.indexname, self.toc = storage, indexname, toc
-
-    def _read_toc(self):
-        return self.toc
-
-
-def merge_from_snapshot(storage, indexname, snapshot, parts):
-    """The segments `parts` of `snapshot` merged into one new segment, written to a staging
-    folder beside the index without its lock; deleted documents are left out."""
-    folder = os.path.join(storage.folder, MERGE_STAGING)
-    shutil.rmtree(folder, ignore_errors=True)
-    staging = FileStorage(folder, supports_mmap=False).create()
-    writer = SegmentWriter(_Snapshot(staging, indexname, snapshot), _lk=False, codec=ArchiveCodec())
-    for segment in parts:
-        with SegmentReader(storage, snapshot.schema, segment) as reader:
-            writer.add_reader(reader)
-    merged = writer._finalize_segment()
-    writer._finish()
-    return staging, merged
 
 
 def publish_merge(storage, indexname, staging, parts, merged):
