@@ -1,4 +1,4 @@
-"""Concept tags: "all languages" finds a concept by one posting list, and never a different set of articles than its terms."""
+"""Concept tags: "all languages" finds a concept by one posting list, never other articles than its terms find."""
 
 import pytest
 from django.conf import settings as django_settings

@@ -259,7 +259,8 @@ class Evaluator:
         were dozens of look-ups (an OR of two words at 100,000 articles: 36 ms → …)."""
         fields = tags.scoring_fields(node)
         ids = [self.snapshot.postings(tags_field, node.slug) for tags_field, _ in fields]
-        scoring = wq.Or([wq.Term(tags_field, node.slug, boost=TEXT_FIELD_BOOSTS[field]) for tags_field, field in fields])
+        boosted = [wq.Term(tags_field, node.slug, boost=TEXT_FIELD_BOOSTS[field]) for tags_field, field in fields]
+        scoring = wq.Or(boosted)
         return self.snapshot.mask_of(np.concatenate(ids)), scoring
 
     def _in_languages(self, docnums, languages):
