@@ -99,13 +99,23 @@ def _densest_window_start(text, matches, length):
 def _matches(text, matcher, language):
     """(start, end) of each word of `text` the matcher accepts. The regex engine finds the
     words that could (their first letters fold to a form's first letters); each distinct
-    one is then judged once. Scanning a long speech word by word in Python cost ~1 ms."""
-    initials, accepted = matcher.initials, matcher.matches
-    return [
-        found.span()
-        for found in matcher.candidates.finditer(text)
-        if _initials(found.group()[:2]) in initials and accepted(found.group(), language)
+    one is judged once, and the regex engine finds where the accepted ones stand. Scanning
+    a long speech word by word in Python cost ~1 ms; judging every candidate where it stood
+    cost an "all languages" page 40 ms, its terms' initials making most words candidates."""
+    initials, accepts = matcher.initials, matcher.matches
+    accepted = [
+        word
+        for word in set(matcher.candidates.findall(text))
+        if _initials(word[:2]) in initials and accepts(word, language)
     ]
+    return [found.span() for found in whole_words(tuple(sorted(accepted))).finditer(text)] if accepted else []
+
+
+@functools.lru_cache(maxsize=1024)
+def whole_words(words):
+    """A regex for `words` where each stands as a whole word, as WORD draws words."""
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(f"{WORD_START}(?:{alternatives})(?!\\w)(?!['’]\\w)")
 
 
 # A word as WORD draws it, starting where a word starts (an apostrophe between letters joins a word).
@@ -119,10 +129,16 @@ REST_OF_WORD = WORD.pattern.replace(r"\w+", r"\w*", 1)  # WORD after its first c
 LISTED_SCRIPTS = ((0x0000, 0x0250), (0x0370, 0x0530))
 
 
+# Past this many first letters (an "all languages" query's terms start with 20–30, Latin and
+# Cyrillic), most words are candidates and the pattern's checks at each one cost more than
+# drawing every word: 20 long speeches took 27 ms against 6.4 ms with WORD itself.
+MANY_FIRST_LETTERS = 6
+
+
 @functools.lru_cache(maxsize=256)
 def candidate_words(initials):
-    """A regex for the words whose folded first two letters may be one of `initials`: for
-    each, every listed character that folds to its letters; a word whose first or second
+    """A regex for the words whose folded first two letters may be one of `initials` (WORD itself
+    for many or any): for each, every listed character that folds to its letters; a word whose first or second
     character folds to more or fewer than one letter, or is unlisted, is a candidate too
     (the exact test follows).
 
@@ -132,8 +148,8 @@ def candidate_words(initials):
     it tried every position of the text: 3.5× slower on long speeches, where snippets took
     a third of a page. A word starting with a listed character that is no initial's first
     letter is left out: its folded start cannot be an initial."""
-    if "" in initials:
-        return re.compile(WORD_START + WORD.pattern)
+    if "" in initials or len({initial[0] for initial in initials}) > MANY_FIRST_LETTERS:
+        return WORD
     variants, usual = _fold_variants()
     letters = {letter: variants.get(letter, {letter}) for initial in initials for letter in initial}
     firsts = set().union(*(letters[initial[0]] for initial in initials))
