@@ -14,7 +14,7 @@ import functools
 import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db import connection
 
 from archive.models import Concept, ConceptTerm
 from archive.search import query as q
@@ -94,10 +94,17 @@ _loaded = {"version": None, "registry": None}
 
 def registry_version():
     """Changes with any edit: the admin saves the concept with its terms, so it leaves a history
-    row. Asked on every "all languages" search, so three queries SQLite answers from an index
-    or its count (~0.1 ms together), where COUNT and MAX in one query scanned every term (1.5 ms)."""
-    last_term = ConceptTerm.objects.aggregate(last=Max("id"))["last"]
-    return ConceptTerm.objects.count(), last_term, Concept.history.aggregate(last=Max("history_id"))["last"]
+    row. Asked on every "all languages" search: one statement of three subqueries, each answered
+    from an index or the table's count (~0.03 ms), where COUNT and MAX in one query scanned
+    every term (1.5 ms at 25,000 terms) and the ORM's aggregates cost 0.5 ms."""
+    quote = connection.ops.quote_name
+    terms, history = quote(ConceptTerm._meta.db_table), quote(Concept.history.model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {terms}), (SELECT MAX(id) FROM {terms}),"
+            f" (SELECT MAX(history_id) FROM {history})"
+        )
+        return tuple(cursor.fetchone())
 
 
 def current_registry():

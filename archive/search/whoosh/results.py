@@ -27,7 +27,7 @@ class WhooshResults(Results):
         if self.meaning is not None and self.meaning.adds_hits:
             # The nearest within the filters, as a cluster's k-NN search finds them: the nearest
             # of the whole archive would mostly lie outside a source or a period.
-            self.compiled.mask |= self.meaning.nearest(allowed)
+            self.compiled.mask |= self.meaning.nearest(allowed if filter_masks else None)
         query_mask = self.compiled.mask
         self.compiled.mask = query_mask & allowed
         if request.collapse_duplicates:

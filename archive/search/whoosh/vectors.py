@@ -218,6 +218,7 @@ class AlignedVectors:
         self.present = found & snapshot.live
         self.current = self.present & (loaded.stamps[where] == snapshot.updated) if len(pks) else self.present
         self._means = None
+        self._nearest = BoundedCache(KEPT_SIMILARITIES, size_of=lambda _nearest: 1)
 
     def vectors_of(self, docnums):
         return self.loaded.vectors_of_rows(self.rows[docnums])
@@ -233,11 +234,19 @@ class AlignedVectors:
         return self.loaded.similarities(vector)[self.rows]
 
     def nearest(self, allowed, vector, count):
-        """Up to `count` documents among `allowed` nearest to `vector`, nearest first, with their similarities."""
+        """Up to `count` documents among `allowed` (a mask; None: every document) nearest to
+        `vector`, nearest first, with their similarities. Those of every document are kept
+        with the query's similarities: the next page of a query without filters asks again."""
+        if allowed is None:
+            key = (vector.tobytes(), count)
+            found = self._nearest.get(key)
+            if found is None:
+                found = self._nearest[key] = self.nearest(self.present, vector, count)
+            return found
         docnums = np.flatnonzero(allowed & self.present)
         similarities = self.loaded.similarities(vector)[self.rows[docnums]]
         if len(docnums) > count:
-            top = np.argpartition(-similarities, count)[:count]
+            top = np.argpartition(similarities, len(docnums) - count)[len(docnums) - count :]
             docnums, similarities = docnums[top], similarities[top]
         order = np.argsort(-similarities, kind="stable")
         return docnums[order], similarities[order]
