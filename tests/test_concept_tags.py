@@ -3,27 +3,17 @@
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.http import QueryDict
 
-from archive.forms import SearchForm
 from archive.models import Article, Concept, ConceptTerm
 from archive.search import query as q
 from archive.search.concept_tags import ConceptTagger
 from archive.search.concepts import ConceptRegistry, current_registry, localised
 from archive.search.outbox import drain_all
 from archive.search.resolve import DatabaseResolver
-from archive.search.service import search
 from archive.search.whoosh import tags
 from archive.search.whoosh.searcher import Evaluator, snapshots
 from tests.factories import make_source
-
-SANCTIONS = [
-    (1, "sanctions", "sanctions", "en", "sanctions"),
-    (1, "sanctions", "sanctions", "ru", "санкции"),
-    (1, "sanctions", "sanctions", "sv", "sanktioner"),
-    (2, "air-defence", "air defence", "en", "air defence"),
-    (2, "air-defence", "air defence", "ru", "противовоздушная оборона"),
-]
+from tests.test_xlang import SANCTIONS, searched
 
 # Inflections, phrases split by a title, words of one language inside another's text, and
 # near misses: each concept of the real registry must find the same articles by its tags as
@@ -110,12 +100,6 @@ def test_a_rebuild_records_the_concepts_it_tagged(tagged_archive, search_index):
     call_command("rebuild_search_index", "--no-progress")
     search_index.ensure_current()
     assert tags.stale_concepts(search_index.index_dir) == []
-
-
-def searched(**params):
-    data = QueryDict(mutable=True)
-    data.update(params)
-    return search(SearchForm(data).search_request())
 
 
 def add_term(slug, language, term):
