@@ -15,7 +15,9 @@ find the true nearest is measured on the real sample alone (the store scans exac
 Then it measures, through the real Django view, the benchmark's query mix
 (benchmarks/queries.py) with All languages ticked and, interleaved, the same queries
 without it; each query's embedding is computed once before timing (a worker caches it; a
-new query costs the model's time once, printed apart). Last, two gunicorn workers (port
+new query costs the model's time once, printed apart), and SQLite FTS5 on the same mix
+(engine only, as `python -m benchmarks --peers` does) when the archive holds its index.
+Last, two gunicorn workers (port
 --port) answer the All languages mix and their memory is read from /proc: RSS and PSS
 (the page cache's shared pages divided between the processes that map them).
 """
@@ -98,10 +100,12 @@ def coarse_recall(sample, k=20, candidates=40, probes=4, seed=15):
 
 def page_latency(mix):
     """{"xlang": figures, "words": figures} of the mix through the Django view, interleaved."""
+    from django.conf import settings
     from django.test import Client
 
     from archive.search import semantic
     from benchmarks.measure import Timings
+    from benchmarks.peers import Fts5
     from benchmarks.queries import url_of
 
     client = Client()
@@ -114,6 +118,9 @@ def page_latency(mix):
         semantic.embed_query(" ".join(word.rstrip("*") for word in params["q"].replace('"', " ").split()))
         embed_ms.append((time.perf_counter() - started) * 1000)
     timings = {"xlang": Timings(), "words": Timings()}
+    fts5 = Fts5(settings.VAR_DIR)
+    if fts5.open():  # the peer the issue's target names, when the archive was built with --peers
+        timings["fts5"] = Timings()
     statuses = set()
     for _ in range(REPEATS):
         for name, params, _, _ in mix:
@@ -121,8 +128,20 @@ def page_latency(mix):
                 statuses.add(client.get(url_of({**params, "xlang": "1"})).status_code)
             with timings["words"].timing(name):
                 client.get(url_of(params))
-    figures = {way: timing.figures() for way, timing in timings.items()}
+            if "fts5" in timings:
+                with timings["fts5"].timing(name):
+                    fts5.search(params)
+    figures = {way: timing.figures() | {"repeated": repeated(timing, len(mix))} for way, timing in timings.items()}
     return figures | {"first_request_ms": round(first_ms, 1), "statuses": sorted(statuses), "embed_ms": embed_ms}
+
+
+def repeated(timing, queries):
+    """p50 / p95 of the rounds after the first: queries asked again (a next page, a refinement),
+    where the first round pays each word's first read from the segments and the first scan."""
+    from benchmarks.measure import percentiles
+
+    later = percentiles(timing.wall[queries:])
+    return later["p50"], later["p95"]
 
 
 def worker_memory(port, mix):
@@ -195,9 +214,13 @@ def main(argv=None):
                 print(f"{way}, on {len(sample)} real vectors: finds {found:.3f} of the exact 20 nearest")
     mix = query_mix()
     figures = page_latency(mix)
-    for way in ("xlang", "words"):
-        f = figures[way]
-        print(f"{way:6} page p50 {f['p50']} ms, p95 {f['p95']} ms, p99 {f['p99']} ms; slowest {f['slowest']}")
+    for way, what in (("xlang", "page"), ("words", "page"), ("fts5", "engine only")):
+        if way in figures:
+            f = figures[way]
+            print(f"{way:6} {what} p50 {f['p50']} ms, p95 {f['p95']} ms, p99 {f['p99']} ms; slowest {f['slowest']}")
+            print(f"{'':6} rounds 2–{REPEATS} alone: p50 / p95 {f['repeated'][0]} / {f['repeated'][1]} ms")
+    print(f"xlang slowest requests (wall ms, CPU ms, kind, round): {figures['xlang']['slowest_requests'][:6]}")
+    print(f"xlang kinds' p50: {figures['xlang']['per_kind_p50']}")
     embed = sorted(figures["embed_ms"])
     print(f"first request {figures['first_request_ms']} ms; statuses {figures['statuses']}")
     print(f"embedding each new query (once per worker): p50 {embed[len(embed) // 2]:.0f} ms, max {embed[-1]:.0f} ms")

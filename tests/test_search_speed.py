@@ -269,6 +269,9 @@ def test_highlighted_words_are_the_ones_a_word_by_word_scan_finds(text, picks, p
     for language in ("en", "ru", "fi"):
         matcher = WordMatcher(query, ["en", "ru", "fi", "sv", "de"])
         assert _matches(text, matcher, language) == matches_word_by_word(text, matcher, language)
+        # Words with many first letters, as an "all languages" query's terms: every word is drawn.
+        many = WordMatcher([*query, "alpha", "bravo", "charlie", "delta", "эхо", "фокстрот", "golf"], ["en", "ru"])
+        assert _matches(text, many, language) == matches_word_by_word(text, many, language)
 
 
 def test_a_kept_prefix_expansion_never_outlives_its_index_version(client):

@@ -10,9 +10,11 @@ the concept in every language. Runs of plain words inside an AND are matched too
 `air defence` (two words) finds «противовоздушная оборона».
 """
 
+import functools
+import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max
+from django.db import connection
 
 from archive.models import Concept, ConceptTerm
 from archive.search import query as q
@@ -30,6 +32,12 @@ class ConceptTerms:
     slug: str
     name: str
     terms: list  # [(language, term, words)]
+
+    @functools.cached_property
+    def digest(self):
+        """Changes whenever the concept's terms do: an index's tags are current for one digest."""
+        listed = "\n".join(sorted(f"{language}\t{term}" for language, term, _ in self.terms))
+        return hashlib.sha1(listed.encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass
@@ -85,9 +93,18 @@ _loaded = {"version": None, "registry": None}
 
 
 def registry_version():
-    """Changes with any edit: the admin saves the concept with its terms, so it leaves a history row."""
-    terms = ConceptTerm.objects.aggregate(count=Count("id"), last=Max("id"))
-    return terms["count"], terms["last"], Concept.history.aggregate(last=Max("history_id"))["last"]
+    """Changes with any edit: the admin saves the concept with its terms, so it leaves a history
+    row. Asked on every "all languages" search: one statement of three subqueries, each answered
+    from an index or the table's count (~0.03 ms), where COUNT and MAX in one query scanned
+    every term (1.5 ms at 25,000 terms) and the ORM's aggregates cost 0.5 ms."""
+    quote = connection.ops.quote_name
+    terms, history = quote(ConceptTerm._meta.db_table), quote(Concept.history.model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {terms}), (SELECT MAX(id) FROM {terms}),"
+            f" (SELECT MAX(history_id) FROM {history})"
+        )
+        return tuple(cursor.fetchone())
 
 
 def current_registry():
@@ -135,21 +152,27 @@ class Expander:
 
     def _alternatives(self, node, words, slop, field_name):
         concepts = self.registry.concepts_named_by(words, self.languages)
-        added = {}
+        seen, alternatives = set(), []
         for concept in concepts:
             if concept not in self.expansion.concepts:
                 self.expansion.concepts.append(concept)
+            terms = []
             for language, term, term_words in concept.terms:
                 if len(self.expansion.terms) >= MAX_ADDED_TERMS:
                     break
                 # Terms that reach the same index terms add nothing but cost (NATO is "nato" in
                 # most languages, a plural often stems like its singular): one of them is kept.
                 key = tuple(stem_word(word, language) for word in term_words)
-                if key in added:
+                if key in seen:
                     continue
-                added[key] = localised(term_words, slop, field_name, language)
+                seen.add(key)
+                terms.append(localised(term_words, slop, field_name, language))
                 self.expansion.terms.append((concept.slug, language, term))
-        return q.Or((node, *added.values())) if added else node
+            if terms and slop == 0:  # an index's concept tags hold the terms' exact occurrences
+                alternatives.append(q.Concept(tuple(terms), concept.slug, concept.digest, field_name))
+            else:
+                alternatives.extend(terms)
+        return q.Or((node, *alternatives)) if alternatives else node
 
 
 def localised(words, slop, field_name, language):

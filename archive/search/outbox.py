@@ -87,6 +87,10 @@ def due_tasks():
     return IndexTask.objects.filter(not_before__lte=timezone.now())
 
 
+def due_tasks_exist():
+    return due_tasks().exists()
+
+
 def pending_tasks(limit=BATCH_SIZE, bulk_limit=None):
     """Up to `limit` due tasks of the most urgent priority waiting (`bulk_limit`, if given, when
     those are a bulk import's): an editor's change is never applied in one index commit with a

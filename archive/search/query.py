@@ -93,6 +93,18 @@ class Or:
 
 
 @dataclass(frozen=True)
+class Concept(Or):
+    """A registry concept's terms (`children`: Localised nodes), added by an "all languages"
+    expansion (archive/search/concepts.py). It is an Or of its terms to everything that reads
+    the tree; an engine whose index tags documents with concepts may find it by the tag
+    instead (one posting list), while its tags are current for the concept's `digest`."""
+
+    slug: str = ""
+    digest: str = ""
+    field: str | None = None
+
+
+@dataclass(frozen=True)
 class Not:
     child: object
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from archive.search.doctor import find_drift, repair
+from archive.search.engine import current_engine
 from archive.search.semantic import pending_count
 
 
@@ -26,6 +27,10 @@ class Command(BaseCommand):
                 "(hash unknown): they count as stale, and a repair re-indexes them."
             )
         self.report_vectors()
+        stale_concepts = self.report_concepts()
+        if stale_concepts and not check:
+            retagged = current_engine().retag_concepts()
+            self.stdout.write(f"re-tagged {retagged} articles with the current terms of {stale_concepts} concepts")
         if not drift.total:
             self.stdout.write(self.style.SUCCESS("The index matches the database."))
             return
@@ -36,6 +41,18 @@ class Command(BaseCommand):
         if after.total:
             raise SystemExit(f"{after.total} entries still differ after repair; see the IndexTask queue for errors.")
         self.stdout.write(self.style.SUCCESS(f"Repaired {drift.total} entries; the index matches the database."))
+
+    def report_concepts(self):
+        """How many registry concepts the index's tags are not current for (an engine that tags
+        concepts, Whoosh: search reads those concepts' terms until they are re-tagged)."""
+        engine = current_engine()
+        stale = len(engine.stale_concepts()) if hasattr(engine, "stale_concepts") else 0
+        if stale:
+            self.stdout.write(
+                f"concepts whose tags are not current: {stale} (All languages searches their terms meanwhile; "
+                "a repair or run_indexer re-tags the articles that hold them)"
+            )
+        return stale
 
     def report_vectors(self):
         """Articles search by meaning cannot rank yet: the embedding step (run_indexer in the

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand
 from haystack import connections
 
 from archive.background import poll
-from archive.search.outbox import BATCH_SIZE, drain, indexer_presence
+from archive.search.engine import current_engine
+from archive.search.outbox import BATCH_SIZE, drain, due_tasks_exist, indexer_presence
 
 log = logging.getLogger(__name__)
 # Seconds one batch of a bulk import's index changes may take. An editor's change waits for
@@ -68,6 +69,14 @@ def merge_all():
         log.warning("merging index segments failed; will retry", exc_info=True)
 
 
+def retag_when_idle():
+    """Re-tag the articles of concepts edited in the registry (whoosh/tags.py) while nothing
+    waits to be applied; a cluster engine searches concepts by their terms and has nothing to do."""
+    engine = current_engine()
+    if hasattr(engine, "retag_concepts") and not due_tasks_exist() and engine.stale_concepts():
+        log.info("re-tagged %d articles with the registry's concepts", engine.retag_concepts())
+
+
 class Command(BaseCommand):
     help = (
         "Apply queued search-index changes, with retries: the archive's one index writer. "
@@ -90,6 +99,7 @@ class Command(BaseCommand):
     def apply_and_merge(self):
         self.limit = self.drain_due(self.limit)
         self.merger.start_if_due()
+        retag_when_idle()
 
     def drain_due(self, limit):
         """Apply every due change, most urgent first, in batches sized to finish in BATCH_SECONDS."""

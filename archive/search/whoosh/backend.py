@@ -18,6 +18,7 @@ from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQu
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
 
+from archive.search.concept_tags import current_tagger
 from archive.search.document import indexed_document
 from archive.search.errors import IndexBusy, IndexUnavailable
 from archive.search.facets import FACETS
@@ -76,6 +77,10 @@ def archive_schema():
         kind=fields.ID(sortable=True),
         lang=fields.ID(sortable=True),
         actors=fields.KEYWORD(commas=True, lowercase=False),
+        # Registry concepts whose terms occur in the title / the text, a slug per occurrence
+        # (archive/search/concept_tags.py): "all languages" reads one posting list per concept.
+        title_concepts=fields.KEYWORD(scorable=True),
+        concepts=fields.KEYWORD(scorable=True),
         date_start=fields.NUMERIC(int, sortable=True),
         date_end=fields.NUMERIC(int, sortable=True),
         dup_of=fields.NUMERIC(int, bits=64, sortable=True),
@@ -90,16 +95,22 @@ def archive_schema():
 
 
 CONTENT_HASH_BYTES = 32
+# The text fields whose concepts are tagged, and the field each one's tags go to.
+CONCEPT_FIELDS = {"title": "title_concepts", "text": "concepts"}
 
 
 # Derived from date_start when the index is read, so not stored in Whoosh.
 DERIVED_FIELDS = ("year", "month", "date_oldest")
 
 
-def whoosh_document(prepared, article=None):
-    """The indexed document (archive.search.document) as our Whoosh schema holds it."""
+def whoosh_document(prepared, article=None, tagger=None):
+    """The indexed document (archive.search.document) as our Whoosh schema holds it, tagged
+    with the concepts of `tagger` (by default the registry's current one)."""
     document = indexed_document(prepared, article)
     document["actors"] = ",".join(document["actors"])
+    tagger = tagger or current_tagger()
+    for field, tags_field in CONCEPT_FIELDS.items():
+        document[tags_field] = tagger.field_value(document[field], document["lang"])
     for name in DERIVED_FIELDS:
         del document[name]
     digest = document.pop("content_hash")
@@ -174,9 +185,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     @staticmethod
     def documents(index_, objects):
+        # Made when the first document is (for outbox changes, under the write lock): no writer
+        # tags with a registry older than the last re-tagging saw (whoosh/tags.py).
+        tagger = current_tagger()
         for obj in objects:
             try:
-                yield whoosh_document(index_.full_prepare(obj), obj)
+                yield whoosh_document(index_.full_prepare(obj), obj, tagger)
             except SkipDocument:
                 continue
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from archive.search import semantic
 from archive.search.document import IndexedVersion
-from archive.search.whoosh import hybrid, vectors
+from archive.search.whoosh import hybrid, tags, vectors
 from archive.search.whoosh.related import related_docnums
 from archive.search.whoosh.results import WhooshResults
 from archive.search.whoosh.searcher import snapshots
@@ -45,6 +45,15 @@ class WhooshEngine:
 
     def write_vectors(self, pks, stamps, embedded):
         vectors.VectorStore(self.backend.path).append(pks, stamps, embedded)
+
+    def stale_concepts(self):
+        """The registry's concepts whose tags in the index are not current (search reads their terms meanwhile)."""
+        self.backend.ensure_current()
+        return tags.stale_concepts(self.backend.index_dir)
+
+    def retag_concepts(self):
+        """Bring stale concept tags up to date; returns how many articles were re-indexed."""
+        return tags.retag(self.backend)
 
     def status(self):
         return {"engine": self.name, "documents": int(self.snapshot().live.sum())}

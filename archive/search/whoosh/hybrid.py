@@ -32,9 +32,9 @@ class Meaning:
         self.covered = int(self.aligned.present.sum())
         self.total = int(snapshot.live.sum())
 
-    def nearest(self, allowed):
-        """The documents among `allowed` nearest in meaning (a mask)."""
-        mask = np.zeros(len(allowed), dtype=bool)
+    def nearest(self, allowed=None):
+        """The documents among `allowed` (a mask; None: all) nearest in meaning, as a mask."""
+        mask = np.zeros(len(self.aligned.present), dtype=bool)
         top, similarities = self.aligned.nearest(allowed, self.vector, MEANING_CANDIDATES)
         if len(top):
             mask[top[similarities >= similarities[0] - MEANING_MARGIN]] = True

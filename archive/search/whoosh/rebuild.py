@@ -16,9 +16,11 @@ from concurrent.futures import ProcessPoolExecutor
 from haystack import connections
 
 from archive.models import Article
+from archive.search.concept_tags import current_tagger
 from archive.search.doctor import find_drift, repair
 from archive.search.engine import RebuildReport
 from archive.search.whoosh import backend as whoosh_backend
+from archive.search.whoosh import tags
 from archive.search.whoosh.arrays import ArchiveCodec, finalize_segment, segment_document_frequencies
 from archive.search.whoosh.backend import (
     archive_schema,
@@ -65,7 +67,8 @@ def rebuild(batch_size=500, progress=None, backend=None):
 def write_generation(directory, batch_size, progress=None):
     os.makedirs(directory)
     index = FileStorage(directory, supports_mmap=False).create_index(archive_schema())
-    batches = prepared_batches(batch_size, progress)
+    tagger = current_tagger()
+    batches = prepared_batches(batch_size, progress, tagger)
     if REBUILD_PROCS <= 1:
         written = [index_batch(directory, batch) for batch in batches]
     else:
@@ -81,15 +84,16 @@ def write_generation(directory, batch_size, progress=None):
     write_term_counts(directory, [segment.segment_id() for segment, _ in stable], {"text": total})
     writer = index.writer()
     writer.commit(mergetype=lambda _writer, _existing: segments)
+    tags.write_digests(directory, tagger.digests)  # every document was tagged with these concepts' terms
     return sum(segment.doc_count_all() for segment in segments)
 
 
-def prepared_batches(batch_size, progress):
+def prepared_batches(batch_size, progress, tagger):
     """Lists of SEGMENT_DOCS prepared documents, read from the database in chunks."""
     article_index = connections["default"].get_unified_index().get_index(Article)
     batch = []
     for article in article_index.index_queryset().iterator(chunk_size=batch_size):
-        batch.append(whoosh_document(article_index.full_prepare(article), article))
+        batch.append(whoosh_document(article_index.full_prepare(article), article, tagger))
         if progress is not None:
             progress.update(1)
         if len(batch) >= SEGMENT_DOCS:

@@ -22,11 +22,14 @@ class WhooshResults(Results):
         self.evaluator = Evaluator(snapshot, settings.ARCHIVE_LANGUAGES, DatabaseResolver())
         self.compiled = self.evaluator.evaluate(request.query.tree)
         self.meaning = hybrid.meaning_for(request, snapshot, engine.backend.path, self.notices)
-        if self.meaning is not None and self.meaning.adds_hits:
-            self.compiled.mask |= self.meaning.nearest(snapshot.live)
-        query_mask = self.compiled.mask
         filter_masks = self._filter_masks()
-        self.compiled.mask = query_mask & self._all(filter_masks.values())
+        allowed = self._all(filter_masks.values())
+        if self.meaning is not None and self.meaning.adds_hits:
+            # The nearest within the filters, as a cluster's k-NN search finds them: the nearest
+            # of the whole archive would mostly lie outside a source or a period.
+            self.compiled.mask |= self.meaning.nearest(allowed if filter_masks else None)
+        query_mask = self.compiled.mask
+        self.compiled.mask = query_mask & allowed
         if request.collapse_duplicates:
             self.compiled.mask &= ~self._copies_of_hits(self.compiled.mask)
         self.count = int(self.compiled.mask.sum())

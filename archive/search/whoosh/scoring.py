@@ -10,12 +10,15 @@ boosts, so the order matches what Whoosh would give; ties go to the newer articl
 
 import numpy as np
 
+from archive.search.whoosh.backend import CONCEPT_FIELDS
+
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
     from whoosh import query as wq
 
 B = 0.75
 K1 = 1.2
+TAGGED_FIELD = {tags_field: field for field, tags_field in CONCEPT_FIELDS.items()}
 
 
 def weighted_terms(scoring, boost=1.0):
@@ -48,6 +51,8 @@ def term_weights(snapshot, field, term):
     if not len(ids):
         return ids, np.zeros(0, dtype=np.float64)
     total = max(len(snapshot.live), 1)
+    # A concept tag counts against the length of the text it was found in.
+    field = TAGGED_FIELD.get(field, field)
     lengths = snapshot.field_lengths(field)[ids]
     idf = np.log(total / (len(ids) + 1)) + 1
     average = snapshot.average_length(field)
