@@ -325,3 +325,28 @@ def test_postings_read_a_whole_list_at_once_agree_with_whooshs_matcher(tmp_path)
             for position in positions
         ]
         assert keys.tolist() == expected
+
+
+def test_a_fields_postings_read_in_one_pass_agree_with_whoosh(client):
+    from archive.models import ArticleActor
+    from archive.search.whoosh.arrays import field_postings
+    from tests.factories import make_actor
+
+    source = make_source("Delfi")
+    nato, lavrov, sandu = make_actor("NATO"), make_actor("Sergey Lavrov"), make_actor("Maia Sandu")
+    for number in range(12):  # NATO in 8 (postings in the postings file), Sandu in 1 (inlined in the terms file)
+        article = make_article(f"Meeting {number}", f"Talks in Riga, round {number}.", source)
+        actors = [nato if number % 3 else lavrov] + ([sandu] if number == 5 else [])
+        ArticleActor.objects.bulk_create(ArticleActor(article=article, actor=actor) for actor in actors)
+    rebuild()  # one segment holding them all
+    reader, live = current_snapshot().searcher.reader(), {}
+    for segment, _ in reader.leaf_readers():
+        expected = [(term.decode(), list(segment.postings("actors", term.decode()).all_ids()))
+                    for term in segment.lexicon("actors")]  # fmt: skip
+        # Whoosh leaves out deleted documents; our arrays keep them for the live mask to drop
+        found = [(term, [i for i in ids.tolist() if not segment.is_deleted(i)]) for term, ids in
+                 field_postings(segment, "actors")]  # fmt: skip
+        assert found == expected
+        for term, ids in found:
+            live[term] = live.get(term, 0) + len(ids)
+    assert live == {"nato": 8, "sergey-lavrov": 4, "maia-sandu": 1}
