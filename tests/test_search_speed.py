@@ -113,6 +113,19 @@ def test_a_save_reads_only_the_new_segment(client, varied):
     assert [part.size for part in fresh] == [1]  # only the new article's segment was read
 
 
+def test_a_save_reads_only_the_new_segment_whatever_the_number_of_segments(client, varied, monkeypatch):
+    monkeypatch.setattr(whoosh_search, "SPARE_SEGMENTS", 0)  # the cache holds no more than a snapshot's own
+    before = current_snapshot()
+    assert len(before.leaves) == 5  # varied saved its articles one by one
+    reused = {id(part) for _, _, part in before.leaves}
+    make_article("One more", "Sanctions again.", make_source("Delfi"))
+    drain_all()
+    after = current_snapshot()
+    assert "One more" in result_titles(client.get("/search/", {"q": "sanctions"}))
+    fresh = [part for _, _, part in after.leaves if id(part) not in reused]
+    assert [part.size for part in fresh] == [1]
+
+
 def test_deleted_articles_leave_the_snapshot(client, varied):
     from archive.models import Article
 

@@ -24,7 +24,14 @@ from archive.search.facets import FACETS, KEYWORDS
 from archive.search.whoosh import tags
 from archive.search.whoosh.arrays import deleted_docnums
 from archive.search.whoosh.scoring import bm25f_scores, term_weights, top_by_score
-from archive.search.whoosh.segments import NUMERIC_COLUMNS, BoundedCache, category_columns, concatenated, segments
+from archive.search.whoosh.segments import (
+    NUMERIC_COLUMNS,
+    SPARE_SEGMENTS,
+    BoundedCache,
+    category_columns,
+    concatenated,
+    segments,
+)
 
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
@@ -62,6 +69,7 @@ class Snapshot:
             for segment, offset in searcher.reader().leaf_readers()
             if segment.doc_count_all()
         ]
+        segments.keep_newest(len(self.leaves) + SPARE_SEGMENTS)
         parts = [part for _, _, part in self.leaves]
         self.live = np.ones(sum(part.size for part in parts), dtype=bool)
         for segment, offset, _ in self.leaves:
