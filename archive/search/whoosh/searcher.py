@@ -435,7 +435,9 @@ class SnapshotCache:
     """One snapshot per index, reused across requests and refreshed only when the index changes.
 
     A replaced snapshot may still be serving a request in another thread, so its files
-    are closed only after a grace period.
+    are closed only after a grace period; only its searcher is kept for that, so its arrays
+    and caches are freed as soon as no request holds it (kept whole, the snapshots of ten saves
+    in a minute took a worker to 1.6 GB at a million articles).
     """
 
     RETIRE_AFTER_SECONDS = 60
@@ -456,7 +458,7 @@ class SnapshotCache:
                 generation = self._generation(backend)
                 if current is None or current.generation != generation:
                     if current is not None:
-                        self._retired.append((time.monotonic(), current))
+                        self._retired.append((time.monotonic(), current.searcher))
                     current = Snapshot(backend.open_searcher(), generation)
                     self._snapshots[backend.path] = current
                     self._close_retired(time.monotonic() - self.RETIRE_AFTER_SECONDS)
@@ -474,16 +476,16 @@ class SnapshotCache:
 
     def _close_retired(self, before):
         keep = []
-        for retired_at, snapshot in self._retired:
+        for retired_at, searcher in self._retired:
             if retired_at <= before:
-                snapshot.searcher.close()
+                searcher.close()
             else:
-                keep.append((retired_at, snapshot))
+                keep.append((retired_at, searcher))
         self._retired = keep
 
     def clear(self):
         with self._lock:
-            self._retired.extend((0, snapshot) for snapshot in self._snapshots.values())
+            self._retired.extend((0, snapshot.searcher) for snapshot in self._snapshots.values())
             self._snapshots.clear()
             segments.clear()
             self._close_retired(float("inf"))
