@@ -441,3 +441,13 @@ def test_the_indexer_merges_in_a_child_process_without_the_write_lock(search_ind
     call_command("run_indexer", "--once")
     assert segment_sizes(search_index) == [2, 2, 20]
     assert len(searched("Lapland")) == 24
+
+
+def test_a_merge_aside_publishes_under_the_lock_writers_take(search_index, monkeypatch):
+    from archive.search.errors import IndexBusy
+
+    monkeypatch.setattr(search_index, "lock_timeout", 0)
+    with search_index.write_lock(), pytest.raises(IndexBusy):  # what publish_merge holds
+        search_index.writer()
+    with search_index.writing(), pytest.raises(IndexBusy), search_index.write_lock():
+        pass

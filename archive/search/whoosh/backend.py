@@ -222,7 +222,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         background merges do. False when there was nothing to merge, another merge runs, or a
         writer changed the parts' segments meanwhile (nothing is lost: they stay as they are)."""
         self.ensure_current()
-        merge_lock = self.storage.lock("MERGELOCK")
+        merge_lock = self.index.lock("MERGELOCK")
         if not merge_lock.acquire(blocking=False):
             return False
         try:
@@ -254,7 +254,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     @contextmanager
     def write_lock(self):
         """The index's one write lock, without a writer (publish_merge writes the TOC itself)."""
-        lock = self.storage.lock("WRITELOCK")
+        self.ensure_current()
+        lock = self.index.lock("WRITELOCK")  # the very lock Whoosh's writers take
         if not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.05):
             raise IndexBusy("another process is writing the search index")
         try:
