@@ -19,6 +19,7 @@ MIN_BATCH, FIRST_BULK_BATCH = 5, 20
 # The merger yields the cores to the site and the indexer, as an import does, whose segments it
 # folds: at the embedder's 10 it fell behind a 10,000-record import (119 segments in 6 minutes).
 MERGE_NICENESS = 5
+MERGE_LOCK_TIMEOUT = 30.0
 
 
 def next_limit(limit, applied, seconds):
@@ -62,6 +63,8 @@ def merge_all():
     os.nice(MERGE_NICENESS)
     indexer = os.getppid()
     backend = connections["default"].get_backend()
+    # Waiting for the lock costs a merger nothing; giving up wastes its merge (seconds of work).
+    backend.lock_timeout = MERGE_LOCK_TIMEOUT
     try:
         while os.getppid() == indexer and backend.merge_aside():
             pass
