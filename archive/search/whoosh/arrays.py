@@ -255,7 +255,8 @@ def field_postings(segment, field):
     million articles (~110,000 terms in 410 segments) on a worker's first search."""
     entries = _field_entries(segment, field)
     if entries is None:
-        return [(term.decode("utf-8"), segment_postings(segment, field, term)[0]) for term in segment.lexicon(field)]
+        labels = [term.decode("utf-8") for term in segment.lexicon(field)]
+        return [(label, segment_postings(segment, field, label)[0]) for label in labels]
     postfile = segment._terms._postfile
     found = []
     for term, info_bytes in entries:
@@ -360,6 +361,6 @@ def merge_from_snapshot(storage, indexname, snapshot, parts, folder):
     for segment in parts:
         with SegmentReader(storage, snapshot.schema, segment) as reader:
             writer.add_reader(reader)
-    merged = writer._finalize_segment()
+    merged = finalize_segment(writer)
     writer._finish()
     return staging, merged

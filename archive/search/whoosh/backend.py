@@ -222,6 +222,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         background merges do. False when there was nothing to merge, another merge runs, or a
         writer changed the parts' segments meanwhile (nothing is lost: they stay as they are)."""
         self.ensure_current()
+        staging_folder = os.path.join(self.index_dir, MERGE_STAGING)
         merge_lock = self.index.lock("MERGELOCK")
         if not merge_lock.acquire(blocking=False):
             return False
@@ -231,9 +232,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             if not parts:
                 return False
             started = time.monotonic()
-            staging, merged = merge_from_snapshot(
-                self.storage, self.index.indexname, snapshot, parts, os.path.join(self.index_dir, MERGE_STAGING)
-            )
+            staging, merged = merge_from_snapshot(self.storage, self.index.indexname, snapshot, parts, staging_folder)
             locked = time.monotonic()
             with self.write_lock():
                 published = publish_merge(self.storage, self.index.indexname, staging, parts, merged)
@@ -244,7 +243,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             )  # fmt: skip
             return published
         finally:
-            shutil.rmtree(os.path.join(self.index_dir, MERGE_STAGING), ignore_errors=True)
+            shutil.rmtree(staging_folder, ignore_errors=True)
             merge_lock.release()
 
     def has_segments_to_merge(self):
