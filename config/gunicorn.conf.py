@@ -38,7 +38,7 @@ _background = {}  # command name → its process
 _stopping = threading.Event()
 
 
-BACKGROUND_COMMANDS = {"run_indexer": ["--interval", os.environ.get("INDEXER_INTERVAL", "0.5")], "run_embedder": []}
+BACKGROUND_COMMANDS = {"run_indexer": ["--interval", os.environ.get("INDEXER_INTERVAL", "0.25")], "run_embedder": []}
 
 
 def _start(name):

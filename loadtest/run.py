@@ -94,7 +94,7 @@ class Deployment:
         else:
             self.env.pop("DATABASE_URL", None)
         self.web = self.indexer = self.embedder = self.importer = None
-        self.indexer_interval = 0.5
+        self.indexer_interval = 0.25
         self.logs = []
 
     def manage(self, *args):
@@ -335,7 +335,7 @@ def parse_args(argv):
         help="With --corpus: records of the mix after the seeded ones, imported during the load.",
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers.")
-    parser.add_argument("--indexer-interval", type=float, default=0.5, help="run_indexer's pause between batches.")
+    parser.add_argument("--indexer-interval", type=float, default=0.25, help="run_indexer's pause between batches.")
     parser.add_argument("--database-url", default="", help="An EMPTY database on loopback (default: a scratch SQLite).")
     parser.add_argument("--tmpfs-mb", type=int, default=192, help="Size of the index volume for the full-disk case.")
     parser.add_argument("--no-faults", action="store_true", help="Only the load phase.")

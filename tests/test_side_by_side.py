@@ -451,3 +451,29 @@ def test_a_merge_aside_publishes_under_the_lock_writers_take(search_index, monke
         search_index.writer()
     with search_index.writing(), pytest.raises(IndexBusy), search_index.write_lock():
         pass
+
+
+def test_the_writer_keeps_its_segment_readers_between_commits_and_lets_merged_ones_go(search_index, monkeypatch):
+    from archive.search.whoosh import backend as whoosh_backend
+
+    monkeypatch.setattr(whoosh_backend, "TINY_SEGMENT_DOCS", 1)
+    articles = index_batches(12, words="Patrols near Pskov")
+    articles[0].title = "Patrols near Pskov, corrected"
+    articles[0].save()
+    drain()
+    kept = dict(search_index.writer_readers.readers)
+    articles[1].delete()
+    drain()
+    assert all(search_index.writer_readers.readers[key] is reader for key, reader in kept.items())
+    assert search_index.merge_aside()  # ten segments folded into one by the merger
+    for article in articles[2:4]:  # edits of articles now in the merged segment
+        article.body += " Updated after the merge."
+        article.save()
+    drain()
+    live = {segment.segment_id() for segment in search_index.index.refresh()._segments()}
+    assert set(search_index.writer_readers.readers) <= live  # the commit's own new segment is read next time
+    assert all(reader.is_closed == (key not in live) for key, reader in kept.items())  # the merged ten closed
+    assert searched("Pskov") == {article.pk for article in articles[:1] + articles[2:]}
+    with search_index.index.refresh().searcher() as searcher:  # one indexed copy of each, none of the deleted
+        assert sorted(searcher.document_numbers(text="pskov")) == sorted(set(searcher.document_numbers(text="pskov")))
+        assert searcher.doc_count() == len(articles) - 1
