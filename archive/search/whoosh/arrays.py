@@ -14,6 +14,7 @@ use has a general fallback or a test in tests/test_search_speed.py that holds it
 Whoosh's public answer.
 """
 
+import copy
 import io
 import itertools
 import pickle
@@ -312,6 +313,25 @@ def segment_of(segment_reader):
 def deleted_docnums(segment_reader):
     """The segment's deleted document numbers as an int64 array."""
     return np.fromiter(segment_reader._perdoc.deleted_docs(), dtype=np.int64)
+
+
+def reader_sharing_files(holder, segment, on_close):
+    """A reader of `segment` that reads through the files `holder` (a SegmentReader of the
+    same segment id, perhaps with older deletions) has open, and sees `segment`'s deletions:
+    a reader's deletions are its Segment's (SegmentReader._segment and its per-document
+    reader's). Closing it calls `on_close` once and leaves the files open."""
+    reader = copy.copy(holder)
+    reader._segment = segment
+    reader._perdoc = copy.copy(holder._perdoc)
+    reader._perdoc._segment = segment
+
+    def close():
+        if not reader.is_closed:
+            reader.is_closed = True
+            on_close()
+
+    reader.close = close
+    return reader
 
 
 def finalize_segment(writer):

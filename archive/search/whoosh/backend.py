@@ -6,9 +6,12 @@ and swallows failed writes (AsyncWriter, SILENTLY_FAIL). This backend keeps hays
 SearchIndex and management commands but replaces all four.
 """
 
+import collections
+import functools
 import logging
 import os
 import shutil
+import threading
 import time
 import warnings
 from contextlib import contextmanager
@@ -22,7 +25,7 @@ from archive.search.concept_tags import current_tagger
 from archive.search.document import indexed_document
 from archive.search.errors import IndexBusy, IndexUnavailable
 from archive.search.facets import FACETS
-from archive.search.whoosh.arrays import ArchiveCodec, PreAnalysedPositions, merge_from_snapshot
+from archive.search.whoosh.arrays import ArchiveCodec, PreAnalysedPositions, merge_from_snapshot, reader_sharing_files
 
 with warnings.catch_warnings():
     # Whoosh 2.7.4 (2016) uses escape sequences newer Pythons warn about.
@@ -141,9 +144,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self.index = self.storage.open_index(schema=self.schema)
         else:
             self.index = self.storage.create_index(self.schema)
-        if getattr(self, "writer_readers", None) is not None:
-            self.writer_readers.close()
-        self.writer_readers = WriterReaders()
+        self.segment_readers = getattr(self, "segment_readers", None) or SegmentReaders()
         self.setup_complete = True
 
     def current_index_dir(self):
@@ -185,7 +186,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         if not documents:
             return
         with self.writing() as writer:
-            replace_documents(writer, documents, self.writer_readers.searcher(writer))
+            self.replace(writer, documents)
 
     @staticmethod
     def documents(index_, objects):
@@ -215,8 +216,18 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         applies the newer state of the database."""
         with self.writing() as writer:
             objects, identifiers = load()
-            searcher = self.writer_readers.searcher(writer)
-            replace_documents(writer, self.documents(index_, objects), searcher)
+            self.replace(writer, self.documents(index_, objects), identifiers)
+
+    def replace(self, writer, documents, identifiers=()):
+        """Add each document in place of the indexed one with its id, if any, and delete the
+        documents of `identifiers`, finding ids with one searcher over the segments `writer`
+        started from. (Whoosh's own update_document opens a reader over every segment for
+        each document: a tenth of a bulk import's time.)"""
+        segments = self.segment_readers.reader(writer.storage, writer.schema, writer.segments)
+        with Searcher(segments) as searcher:
+            for document in documents:
+                writer.delete_by_term("id", document["id"], searcher=searcher)
+                writer.add_document(**document)
             for identifier in identifiers:
                 writer.delete_by_term("id", identifier, searcher=searcher)
 
@@ -272,9 +283,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def remove_identifiers(self, identifiers):
         with self.writing() as writer:
-            searcher = self.writer_readers.searcher(writer)
-            for identifier in identifiers:
-                writer.delete_by_term("id", identifier, searcher=searcher)
+            self.replace(writer, (), identifiers)
 
     def clear(self, models=None, commit=True):
         # Everything in this index is an article, so clearing a model clears the index.
@@ -283,7 +292,14 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def open_searcher(self):
         self.ensure_current()
-        return self.index.refresh().searcher()
+        for attempt in range(10):
+            try:
+                segments = TOC.read(self.storage, self.index.indexname, schema=self.schema).segments
+                return Searcher(self.segment_readers.reader(self.storage, self.schema, segments), fromindex=self.index)
+            except OSError:  # a writer's clean-up removed a segment between the TOC and its files
+                if attempt == 9:
+                    raise
+                time.sleep(0.05)
 
     def archive_engine(self):
         from archive.search.whoosh.engine import WhooshEngine
@@ -291,50 +307,58 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return WhooshEngine(self)
 
 
-def replace_documents(writer, documents, searcher):
-    """Add each document in place of the indexed one with its id, if any, found with
-    `searcher` over the writer's segments (WriterReaders). Whoosh's own update_document
-    opens a reader over every segment for each document (a tenth of a bulk import's time)."""
-    for document in documents:
-        writer.delete_by_term("id", document["id"], searcher=searcher)
-        writer.add_document(**document)
+class SegmentReaders:
+    """The open files of the index's segments in this process, shared by every reader it
+    hands out: the snapshots searches use and the searcher a writer finds ids with.
 
-
-class WriterReaders:
-    """The segment readers a writing process finds documents' ids with, kept open from one
-    commit to the next. Opening a reader over every segment for each batch was 40 % of the
-    indexer's CPU in the 50,000-article load run (each segment's terms file reads its hash
-    directory, 256 entries, on opening), and an editor's one-article save paid all of it.
-
-    A segment's files never change once written, so a reader stays valid while its segment
-    is in the index. Its view of the segment's deletions may be older than the writer's;
-    that only lets a deletion find a document already deleted, which deleting again leaves
-    as it is. The readers sit in the writer's segment order, so document numbers match."""
+    Opening a segment reads its compound file's table and its terms file's hash directory.
+    Done for every segment at each change of the index, it was 40 % of run_indexer's CPU
+    and a quarter of a web worker's during the 50,000-article load run's import, and the
+    first search after each save paid it in full. A segment's files never change once
+    written, only its deletions, which the TOC's Segment holds: so each segment is opened
+    once, and each reader handed out reads through those files with the deletions of the
+    segment it was asked for (arrays.reader_sharing_files). A segment's files are closed
+    once it has left the index and no reader handed out still reads it."""
 
     def __init__(self):
-        self.readers = {}  # segment id → its reader
+        self.lock = threading.Lock()
+        self.holders = {}  # (folder, segment id) → the SegmentReader holding its files
+        self.users = collections.Counter()
+        self.latest = set()
 
-    def searcher(self, writer):
-        segments = writer.segments
-        kept = {segment.segment_id(): self.reader(writer, segment) for segment in segments}
-        for segment_id in self.readers.keys() - kept.keys():  # merged away
-            self.readers.pop(segment_id).close()
-        self.readers = kept
-        if not segments:
-            return Searcher(EmptyReader(writer.schema))
-        readers = [kept[segment.segment_id()] for segment in segments]
-        reader = readers[0] if len(readers) == 1 else MultiReader(readers)
-        return Searcher(reader, closereader=False)
+    def reader(self, storage, schema, segments):
+        readers = []
+        try:
+            for segment in segments:
+                readers.append(self.shared(storage, schema, segment))
+        except BaseException:
+            for reader in readers:
+                reader.close()
+            raise
+        with self.lock:
+            self.latest = {(storage.folder, segment.segment_id()) for segment in segments}
+            self.close_unused()
+        if not readers:
+            return EmptyReader(schema)
+        return readers[0] if len(readers) == 1 else MultiReader(readers)
 
-    def reader(self, writer, segment):
-        if segment.segment_id() in self.readers:
-            return self.readers[segment.segment_id()]
-        return SegmentReader(writer.storage, writer.schema, segment)
+    def shared(self, storage, schema, segment):
+        key = storage.folder, segment.segment_id()
+        with self.lock:
+            if key not in self.holders:
+                self.holders[key] = SegmentReader(storage, schema, segment)
+            self.users[key] += 1
+            return reader_sharing_files(self.holders[key], segment, functools.partial(self.release, key))
 
-    def close(self):
-        for reader in self.readers.values():
-            reader.close()
-        self.readers = {}
+    def release(self, key):
+        with self.lock:
+            self.users[key] -= 1
+            self.close_unused()
+
+    def close_unused(self):
+        for key in [key for key in self.holders if key not in self.latest and self.users[key] <= 0]:
+            self.holders.pop(key).close()
+            del self.users[key]
 
 
 def swap_pointer(home, name):
