@@ -4,6 +4,7 @@ outbox that serves editors first, an import that always ends with its summary, a
 import io
 import itertools
 import json
+import os
 
 import pytest
 from django.core.management import call_command
@@ -395,6 +396,24 @@ def merge_written(search_index, tmp_path):
     parts = whoosh_backend.segments_to_merge(snapshot.segments)
     staging, merged = whoosh_backend.merge_from_snapshot(search_index.storage, "MAIN", snapshot, parts, tmp_path / "m")
     return parts, staging, merged
+
+
+def test_commits_leave_piled_up_small_segments_to_a_merge_being_written(search_index, monkeypatch):
+    from archive.search.whoosh import backend as whoosh_backend
+
+    monkeypatch.setattr(whoosh_backend, "TINY_SEGMENT_DOCS", 1)
+    monkeypatch.setattr(whoosh_backend, "MAX_SMALL_SEGMENTS", 10)
+    monkeypatch.setattr(whoosh_backend, "MAX_SMALL_SEGMENTS_WHILE_MERGING", 14)
+    index_batches(11, words="Patrols over Šiauliai")  # past MAX_SMALL_SEGMENTS only with the next commit
+    staging = os.path.join(search_index.index_dir, whoosh_backend.MERGE_STAGING)
+    os.makedirs(staging)  # a merger is writing its segment
+    index_batches(4, words="Drills near Tapa")
+    assert segment_sizes(search_index) == [2] * 15  # left to the merger
+    index_batches(1, words="Convoys near Narva")  # past the bound for a merge being written
+    assert segment_sizes(search_index) == [2] * 5 + [22]
+    os.rmdir(staging)
+    index_batches(6, words="Exercises in Lapland")  # no merger: past MAX_SMALL_SEGMENTS again
+    assert segment_sizes(search_index) == [22, 22]
 
 
 def test_a_merge_aside_keeps_the_deletes_and_additions_made_while_it_was_written(search_index, monkeypatch, tmp_path):
