@@ -98,16 +98,24 @@ def coarse_recall(sample, k=20, candidates=40, probes=4, seed=15):
     }
 
 
-def page_latency(mix):
-    """{"xlang": figures, "words": figures} of the mix through the Django view, interleaved."""
+def page_latency(mix, order="rotate"):
+    """{"xlang": figures, "words": figures, "fts5": figures} of the mix through the Django view,
+    interleaved. A query's first request pays the first reads of its words from the segments,
+    and whichever way asks first pays them for both: `order` "rotate" turns which way goes
+    first from one query and round to the next; "xlang" or "words" always asks that one first."""
+    import logging
+
     from django.conf import settings
     from django.test import Client
 
     from archive.search import semantic
-    from benchmarks.measure import Timings
+    from benchmarks.measure import CollectorPauses, Timings
     from benchmarks.peers import Fts5
     from benchmarks.queries import url_of
+    from config.preload import freeze_loaded_objects, warm_ingest
 
+    warm_ingest(logging.getLogger(__name__))  # what gunicorn's master does before it forks a worker
+    freeze_loaded_objects()
     client = Client()
     started = time.perf_counter()
     client.get(url_of({"q": "warm", "xlang": "1"}))
@@ -117,22 +125,37 @@ def page_latency(mix):
         started = time.perf_counter()
         semantic.embed_query(" ".join(word.rstrip("*") for word in params["q"].replace('"', " ").split()))
         embed_ms.append((time.perf_counter() - started) * 1000)
-    timings = {"xlang": Timings(), "words": Timings()}
     fts5 = Fts5(settings.VAR_DIR)
+    ways = {
+        "xlang": lambda params: client.get(url_of({**params, "xlang": "1"})).status_code,
+        "words": lambda params: client.get(url_of(params)).status_code,
+    }
     if fts5.open():  # the peer the issue's target names, when the archive was built with --peers
-        timings["fts5"] = Timings()
+        ways["fts5"] = lambda params: fts5.search(params) and None  # an engine's answer, no status
+    timings = {way: Timings() for way in ways}
     statuses = set()
-    for _ in range(REPEATS):
-        for name, params, _, _ in mix:
-            with timings["xlang"].timing(name):
-                statuses.add(client.get(url_of({**params, "xlang": "1"})).status_code)
-            with timings["words"].timing(name):
-                client.get(url_of(params))
-            if "fts5" in timings:
-                with timings["fts5"].timing(name):
-                    fts5.search(params)
+    with CollectorPauses() as pauses:
+        for round_number in range(REPEATS):
+            for position, (name, params, _, _) in enumerate(mix):
+                for way in asking_order(list(ways), order, round_number + position):
+                    with timings[way].timing(name):
+                        statuses.add(ways[way](params))
     figures = {way: timing.figures() | {"repeated": repeated(timing, len(mix))} for way, timing in timings.items()}
-    return figures | {"first_request_ms": round(first_ms, 1), "statuses": sorted(statuses), "embed_ms": embed_ms}
+    statuses.discard(None)
+    return figures | {
+        "first_request_ms": round(first_ms, 1),
+        "statuses": sorted(statuses),
+        "embed_ms": embed_ms,
+        "collections": pauses.summary(),
+    }
+
+
+def asking_order(ways, order, turn):
+    """The ways in the order they answer one query: `order`'s way first, or turned by `turn`."""
+    if order in ways:
+        return [order] + [way for way in ways if way != order]
+    shift = turn % len(ways)
+    return ways[shift:] + ways[:shift]
 
 
 def repeated(timing, queries):
@@ -185,6 +208,13 @@ def main(argv=None):
     parser.add_argument("--sample", type=int, default=1500, help="real articles embedded for --vectors real")
     parser.add_argument("--port", type=int, default=8300, help="port for the two gunicorn workers")
     parser.add_argument("--no-fill", action="store_true", help="keep the vector store already there")
+    parser.add_argument(
+        "--order",
+        choices=("rotate", "xlang", "words"),
+        default="rotate",
+        help="which way asks each query first (it pays the words' first reads from the segments for both)",
+    )
+    parser.add_argument("--no-memory", action="store_true", help="skip the gunicorn workers' memory")
     options = parser.parse_args(sys.argv[1:] if argv is None else argv)
     os.environ["ARCHIVE_VAR_DIR"] = options.var
     for name in ("DATABASE_URL", "SEARCH_URL", "CACHE_URL"):
@@ -213,7 +243,7 @@ def main(argv=None):
             for way, found in coarse_recall(sample).items():
                 print(f"{way}, on {len(sample)} real vectors: finds {found:.3f} of the exact 20 nearest")
     mix = query_mix()
-    figures = page_latency(mix)
+    figures = page_latency(mix, options.order)
     for way, what in (("xlang", "page"), ("words", "page"), ("fts5", "engine only")):
         if way in figures:
             f = figures[way]
@@ -224,7 +254,10 @@ def main(argv=None):
     embed = sorted(figures["embed_ms"])
     print(f"first request {figures['first_request_ms']} ms; statuses {figures['statuses']}")
     print(f"embedding each new query (once per worker): p50 {embed[len(embed) // 2]:.0f} ms, max {embed[-1]:.0f} ms")
+    print(f"garbage collections during the timing (generation: count, longest ms): {figures['collections']}")
     print(f"load average after the page timing: {os.getloadavg()}")
+    if options.no_memory:
+        return
     for way, workers in worker_memory(options.port, mix).items():
         for number, (rss, pss, vector_rss, vector_pss) in enumerate(workers, 1):
             print(
