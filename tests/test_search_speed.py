@@ -338,6 +338,12 @@ def test_postings_read_a_whole_list_at_once_agree_with_whooshs_matcher(tmp_path)
             for position in positions
         ]
         assert keys.tolist() == expected
+    writer = index.writer()
+    writer.delete_document(3)
+    writer.commit(merge=False)
+    reader = index.reader()
+    assert reader.has_deletions()  # a deleted document is still read: the snapshot's live mask drops it
+    assert segment_postings(reader, "text", "once")[0].tolist() == list(range(700))
 
 
 def test_a_fields_postings_read_in_one_pass_agree_with_whoosh(client):

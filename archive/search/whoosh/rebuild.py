@@ -43,8 +43,8 @@ REBUILD_PROCS = int(os.environ.get("REBUILD_PROCS", str(min(2, os.cpu_count() or
 # Documents per segment. Whoosh sorts a segment's postings in memory up to its writer's
 # limit and spills sorted runs to disk beyond it, then merges them back in Python, which
 # doubled the cost per document; a batch this size (~200 MB of postings) never spills.
-SEGMENT_DOCS = int(os.environ.get("REBUILD_SEGMENT_DOCS", "2500"))
-WRITER_MEMORY_MB = max(512, SEGMENT_DOCS // 5)
+SEGMENT_DOCS = 2500
+WRITER_MEMORY_MB = 512
 # zlib level for posting blocks. Most terms are rare (Zipf) and their one small block
 # gains little from compressing but costs a call each.
 POSTINGS_COMPRESSION = int(os.environ.get("REBUILD_COMPRESSION", "3"))
