@@ -14,7 +14,9 @@ find the true nearest is measured on the real sample alone (the store scans exac
 
 Then it measures, through the real Django view, the benchmark's query mix
 (benchmarks/queries.py) with All languages ticked and, interleaved, the same queries
-without it; each query's embedding is computed once before timing (a worker caches it; a
+without it, each page asking first for half the queries (--order: who asks first pays the
+words' first reads for both), after the warm-up and gc.freeze() of gunicorn's master
+(config/preload.py); each query's embedding is computed once before timing (a worker caches it; a
 new query costs the model's time once, printed apart), and SQLite FTS5 on the same mix
 (engine only, as `python -m benchmarks --peers` does) when the archive holds its index.
 Last, two gunicorn workers (port
