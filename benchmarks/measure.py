@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime
+import gc
 import os
 import subprocess
 import sys
@@ -111,6 +112,35 @@ class Timings:
                 reverse=True,
             )[:8],
         }
+
+
+class CollectorPauses:
+    """The cyclic garbage collector's runs while timing, by generation (gc.callbacks): a full
+    collection in the middle of a request is a request's worth of milliseconds."""
+
+    def __init__(self):
+        self.runs, self._started = [], None
+
+    def __enter__(self):
+        gc.callbacks.append(self._note)
+        return self
+
+    def __exit__(self, *exc):
+        gc.callbacks.remove(self._note)
+
+    def _note(self, phase, info):
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self._started is not None:
+            self.runs.append((info["generation"], (time.perf_counter() - self._started) * 1000))
+
+    def summary(self):
+        """{generation: (runs, longest ms)}."""
+        found = {}
+        for generation, ms in self.runs:
+            count, longest = found.get(generation, (0, 0.0))
+            found[generation] = (count + 1, round(max(longest, ms), 1))
+        return dict(sorted(found.items()))
 
 
 class Gunicorn:

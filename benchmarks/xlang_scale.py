@@ -14,7 +14,9 @@ find the true nearest is measured on the real sample alone (the store scans exac
 
 Then it measures, through the real Django view, the benchmark's query mix
 (benchmarks/queries.py) with All languages ticked and, interleaved, the same queries
-without it; each query's embedding is computed once before timing (a worker caches it; a
+without it, each page asking first for half the queries (--order: who asks first pays the
+words' first reads for both), after the warm-up and gc.freeze() of gunicorn's master
+(config/preload.py); each query's embedding is computed once before timing (a worker caches it; a
 new query costs the model's time once, printed apart), and SQLite FTS5 on the same mix
 (engine only, as `python -m benchmarks --peers` does) when the archive holds its index.
 Last, two gunicorn workers (port
@@ -98,50 +100,91 @@ def coarse_recall(sample, k=20, candidates=40, probes=4, seed=15):
     }
 
 
-def page_latency(mix):
-    """{"xlang": figures, "words": figures} of the mix through the Django view, interleaved."""
+def page_latency(mix, order="both"):
+    """{"xlang": figures, "words": figures, "fts5": figures} of the mix through the Django view,
+    interleaved. A query's first request pays the first reads of its words from the segments
+    (both pages read the same words), so whichever page asks first pays them for both. `order`
+    "both" times the mix twice from cold caches, the first time with All languages asked first
+    for every other query and the words first for the rest, the second time the other way
+    round, so each page pays each query's first reads once; "xlang" or "words" times it once,
+    always asking that page first. FTS5 (its own caches) answers after them."""
+    import logging
+
     from django.conf import settings
     from django.test import Client
 
     from archive.search import semantic
-    from benchmarks.measure import Timings
+    from benchmarks.measure import CollectorPauses, Timings
     from benchmarks.peers import Fts5
     from benchmarks.queries import url_of
+    from config.preload import freeze_loaded_objects, warm_ingest
 
+    warm_ingest(logging.getLogger(__name__))  # what gunicorn's master does before it forks a worker
+    freeze_loaded_objects()
     client = Client()
-    started = time.perf_counter()
-    client.get(url_of({"q": "warm", "xlang": "1"}))
-    first_ms = (time.perf_counter() - started) * 1000
+    first_ms = cold_start(client)
     embed_ms = []
     for _, params, _, _ in mix:  # each query's embedding, as a worker caches it
         started = time.perf_counter()
         semantic.embed_query(" ".join(word.rstrip("*") for word in params["q"].replace('"', " ").split()))
         embed_ms.append((time.perf_counter() - started) * 1000)
-    timings = {"xlang": Timings(), "words": Timings()}
     fts5 = Fts5(settings.VAR_DIR)
-    if fts5.open():  # the peer the issue's target names, when the archive was built with --peers
-        timings["fts5"] = Timings()
+    ways = {"xlang": {"xlang": "1"}, "words": {}}
+    has_fts5 = fts5.open()  # the peer the issue's target names, when the archive was built with --peers
+    timings = {way: Timings() for way in (*ways, "fts5") if way in ways or has_fts5}
     statuses = set()
-    for _ in range(REPEATS):
-        for name, params, _, _ in mix:
-            with timings["xlang"].timing(name):
-                statuses.add(client.get(url_of({**params, "xlang": "1"})).status_code)
-            with timings["words"].timing(name):
-                client.get(url_of(params))
-            if "fts5" in timings:
-                with timings["fts5"].timing(name):
-                    fts5.search(params)
-    figures = {way: timing.figures() | {"repeated": repeated(timing, len(mix))} for way, timing in timings.items()}
-    return figures | {"first_request_ms": round(first_ms, 1), "statuses": sorted(statuses), "embed_ms": embed_ms}
+    with CollectorPauses() as pauses:
+        for number, first in enumerate(("xlang", "words") if order == "both" else (order,)):
+            if number:
+                cold_start(client)
+            for _ in range(REPEATS):
+                for name, params, _, _ in mix:
+                    for way in asking_order(first, params["q"], mix, order == "both"):
+                        with timings[way].timing(name):
+                            statuses.add(client.get(url_of({**params, **ways[way]})).status_code)
+                    if has_fts5:
+                        with timings["fts5"].timing(name):
+                            fts5.search(params)
+    figures = {way: timing.figures() | {"rounds": by_round(timing, len(mix))} for way, timing in timings.items()}
+    return figures | {
+        "first_request_ms": round(first_ms, 1),
+        "statuses": sorted(statuses),
+        "embed_ms": embed_ms,
+        "collections": pauses.summary(),
+    }
 
 
-def repeated(timing, queries):
-    """p50 / p95 of the rounds after the first: queries asked again (a next page, a refinement),
-    where the first round pays each word's first read from the segments and the first scan."""
+def cold_start(client):
+    """Forget every read a worker keeps (a new worker's state), then load the snapshot; its ms."""
+    from archive.search.whoosh import vectors
+    from archive.search.whoosh.searcher import snapshots
+    from benchmarks.queries import url_of
+
+    snapshots.clear()
+    vectors.clear()
+    started = time.perf_counter()
+    client.get(url_of({"q": "warm", "xlang": "1"}))
+    return (time.perf_counter() - started) * 1000
+
+
+def asking_order(first, words, mix, alternate):
+    """Our two pages in the order they answer one query: `first` first, or, when `alternate`,
+    for every other query's words (in the order the mix first asks them) the other page first."""
+    other = "words" if first == "xlang" else "xlang"
+    distinct = list(dict.fromkeys(params["q"] for _, params, _, _ in mix))
+    return [other, first] if alternate and distinct.index(words) % 2 else [first, other]
+
+
+def by_round(timing, queries):
+    """{"first": (p50, p95) of each pass's first round, "later": of the rounds after it}: a query's
+    first request pays its words' first reads from the segments and the first scan; later
+    ones are a query asked again (a next page, a refinement)."""
     from benchmarks.measure import percentiles
 
-    later = percentiles(timing.wall[queries:])
-    return later["p50"], later["p95"]
+    split = {"first": [], "later": []}
+    for number, ms in enumerate(timing.wall):
+        split["later" if number // queries % REPEATS else "first"].append(ms)
+    return {name: (found["p50"], found["p95"]) for name, found in ((n, percentiles(v)) for n, v in split.items())}
 
 
 def worker_memory(port, mix):
@@ -185,6 +228,14 @@ def main(argv=None):
     parser.add_argument("--sample", type=int, default=1500, help="real articles embedded for --vectors real")
     parser.add_argument("--port", type=int, default=8300, help="port for the two gunicorn workers")
     parser.add_argument("--no-fill", action="store_true", help="keep the vector store already there")
+    parser.add_argument(
+        "--order",
+        choices=("both", "xlang", "words"),
+        default="both",
+        help="which page asks each query first (it pays the words' first reads for both): both orders"
+        " from cold caches, or always this page",
+    )
+    parser.add_argument("--no-memory", action="store_true", help="skip the gunicorn workers' memory")
     options = parser.parse_args(sys.argv[1:] if argv is None else argv)
     os.environ["ARCHIVE_VAR_DIR"] = options.var
     for name in ("DATABASE_URL", "SEARCH_URL", "CACHE_URL"):
@@ -213,18 +264,22 @@ def main(argv=None):
             for way, found in coarse_recall(sample).items():
                 print(f"{way}, on {len(sample)} real vectors: finds {found:.3f} of the exact 20 nearest")
     mix = query_mix()
-    figures = page_latency(mix)
+    figures = page_latency(mix, options.order)
     for way, what in (("xlang", "page"), ("words", "page"), ("fts5", "engine only")):
         if way in figures:
             f = figures[way]
             print(f"{way:6} {what} p50 {f['p50']} ms, p95 {f['p95']} ms, p99 {f['p99']} ms; slowest {f['slowest']}")
-            print(f"{'':6} rounds 2–{REPEATS} alone: p50 / p95 {f['repeated'][0]} / {f['repeated'][1]} ms")
+            first, later = f["rounds"]["first"], f["rounds"]["later"]
+            print(f"{'':6} p50 / p95: first rounds {first[0]} / {first[1]} ms, later {later[0]} / {later[1]} ms")
     print(f"xlang slowest requests (wall ms, CPU ms, kind, round): {figures['xlang']['slowest_requests'][:6]}")
     print(f"xlang kinds' p50: {figures['xlang']['per_kind_p50']}")
     embed = sorted(figures["embed_ms"])
     print(f"first request {figures['first_request_ms']} ms; statuses {figures['statuses']}")
     print(f"embedding each new query (once per worker): p50 {embed[len(embed) // 2]:.0f} ms, max {embed[-1]:.0f} ms")
+    print(f"garbage collections during the timing (generation: count, longest ms): {figures['collections']}")
     print(f"load average after the page timing: {os.getloadavg()}")
+    if options.no_memory:
+        return
     for way, workers in worker_memory(options.port, mix).items():
         for number, (rss, pss, vector_rss, vector_pss) in enumerate(workers, 1):
             print(

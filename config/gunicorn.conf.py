@@ -6,6 +6,7 @@ restarts them if they die, so saves return at once and are indexed in the backgr
 Set START_INDEXER=false where other processes run them (several app servers share one).
 """
 
+import gc
 import os
 import subprocess
 import sys
@@ -29,8 +30,12 @@ if start_indexer:
     # The indexer is the one writer: workers leave changes to it. Set before the app is preloaded.
     os.environ.setdefault("SEARCH_INDEX_ON_COMMIT", "false")
 # The app is loaded once, before the workers fork, and what pasting an article needs is
-# warmed up there (warm_ingest): the workers share it instead of each loading it in a request.
+# warmed up there (config/preload.py): the workers share it instead of each loading it in a request.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in {"1", "true", "yes"}
+if preload_app:
+    # Nothing loaded before the fork is garbage worth collecting; when_ready collects once and
+    # freezes it all (config/preload.py), so the workers' collections never walk it.
+    gc.disable()
 
 MANAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "manage.py")
 BACKGROUND_CHECK_SECONDS = 5
@@ -61,32 +66,22 @@ def on_starting(server):
         threading.Thread(target=_supervise, args=(server.log,), daemon=True).start()
 
 
-def warm_ingest(log):
-    """Load lingua's language models (about 4 s and 400 MB) and build the actor tagger before the
-    workers fork, so "Add article from text" answers in a second in every worker from the first paste."""
-    if not preload_app:
-        return
-    try:
-        from django.db import connections
-
-        from archive.ingest.language import preload_models
-        from archive.ingest.tagging import current_tagger
-
-        preload_models()
-        tagger = current_tagger()
-        tagger.automaton(True), tagger.automaton(False)
-        connections.close_all()  # no connection may be shared with the forked workers
-    except Exception:
-        log.warning("could not warm up the ingest tools; the first paste in each worker will", exc_info=True)
-
-
 def when_ready(server):
-    warm_ingest(server.log)
+    if preload_app:
+        from config.preload import freeze_loaded_objects, warm_ingest
+
+        warm_ingest(server.log)
+        freeze_loaded_objects()
     host, _, port = bind.rpartition(":")
     print(
         f"\n  Security Press Archive is running at http://{host or '127.0.0.1'}:{port}/  (Ctrl+C stops it)\n",
         flush=True,
     )
+
+
+def pre_fork(server, worker):
+    # What the master made since when_ready (a worker replaced after max_requests forks later).
+    gc.freeze()
 
 
 def on_exit(server):

@@ -139,3 +139,16 @@ def test_the_import_digests_compare_counts_the_records_whose_extraction_differs(
     report = capsys.readouterr().out
     assert "wh: 2 records; differing: {'body': 1}" in report and "wh/line 2" in report
     assert "se: 1 records; differing: {'body': 1, 'failed': 1, 'language': 1}" in report
+
+
+def test_the_all_languages_timing_lets_each_page_pay_each_querys_first_reads_once():
+    """Whichever page asks a query first reads its words from the segments for both: over the
+    two passes, each page goes first for every query exactly once; with an order given, always."""
+    from benchmarks.xlang_scale import asking_order
+
+    mix = [(name, {"q": words}, None, []) for name, words in [("a", "x"), ("a + dates", "x"), ("b", "y"), ("c", "z")]]
+    distinct = ["x", "y", "z"]
+    firsts = {words: [asking_order(first, words, mix, True)[0] for first in ("xlang", "words")] for words in distinct}
+    assert all(sorted(pages) == ["words", "xlang"] for pages in firsts.values())
+    assert [firsts[words][0] for words in distinct] == ["xlang", "words", "xlang"]  # alternating within a pass
+    assert {asking_order("words", words, mix, False)[0] for words in distinct} == {"words"}

@@ -28,7 +28,7 @@ import numpy as np
 with __import__("warnings").catch_warnings():
     __import__("warnings").simplefilter("ignore", SyntaxWarning)
     from whoosh import formats
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, _lenfield
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, W3TermsReader, _lenfield
     from whoosh.filedb.filestore import FileStorage
     from whoosh.formats import Positions
     from whoosh.reading import SegmentReader, TermNotFound
@@ -127,16 +127,16 @@ def _text(value):
 
 def segment_postings(segment, field, term):
     """(docnums int32, term frequencies float32) of one term."""
-    matcher = _block_matcher(segment, field, term)
-    if matcher is None:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    if not hasattr(matcher, "_read_ids"):  # not Whoosh 3 block postings: one at a time
-        items = list(matcher.items_as("weight"))
+    blocks = _term_blocks(segment, field, term)
+    if blocks is None:  # not Whoosh 3's terms and postings: one posting at a time
+        matcher = _block_matcher(segment, field, term)
+        items = list(matcher.items_as("weight")) if matcher is not None else []
         return (
             np.array([docnum for docnum, _ in items], dtype=np.int32),
             np.array([weight for _, weight in items], dtype=np.float32),
         )
-    blocks = list(_blocks(matcher))
+    if not blocks:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     return _block_ids(blocks).astype(np.int32), _block_weights(blocks)
 
 
@@ -146,13 +146,16 @@ def segment_positions(segment, field, term):
     Whoosh keeps each posting's positions as a pickled list of gaps; unpickling is C and
     the running sums are one vector operation, where Whoosh's decode_positions costs
     ~15 µs a document in a Python loop."""
-    matcher = _block_matcher(segment, field, term)
-    if matcher is None:
+    if field not in segment.schema:
         return np.zeros(0, dtype=np.int64)
-    if not hasattr(matcher, "_read_ids") or not isinstance(matcher.format, Positions):
-        pairs = [(docnum, position) for docnum, positions in matcher.items_as("positions") for position in positions]
+    blocks = _term_blocks(segment, field, term) if isinstance(segment.schema[field].format, Positions) else None
+    if blocks is None:  # an unfamiliar layout: Whoosh decodes them
+        matcher = _block_matcher(segment, field, term)
+        found = matcher.items_as("positions") if matcher is not None else []
+        pairs = [(docnum, position) for docnum, positions in found for position in positions]
         return np.array([(docnum << 32) | position for docnum, position in pairs], dtype=np.int64)
-    blocks = list(_blocks(matcher))
+    if not blocks:
+        return np.zeros(0, dtype=np.int64)
     # Each value is a count (4 bytes), then the pickled list of gaps, sometimes without pickle's
     # final ".". The lists' opcodes, back to back between a MARK and a LIST, are one pickle of
     # all of them: one loads for the whole term instead of one a posting (~1 µs each).
@@ -178,9 +181,23 @@ HEADER_BYTES = 4
 BLOCK_COUNT, BLOCK_COMPRESSION = 0, 3
 
 
-def _blocks(matcher):
-    """(posting count, (docnum gaps, weights, values)) of each block of a W3LeafMatcher's postings."""
-    return _blocks_at(matcher._postfile, matcher._startoffset, matcher._length)
+def _term_blocks(segment, field, term):
+    """The blocks (posting count, (docnum gaps, weights, values)) of one term's postings in a
+    segment, [] when it has none, None when they are not Whoosh 3's blocks. Read from the term's
+    entry: Whoosh's matcher would read and decode the first block again, and in a segment
+    with deletions make a set of them all, on every look-up (a query's first read makes a
+    few hundred, one per segment, field and form of each word)."""
+    terms = getattr(segment, "_terms", None)
+    if not isinstance(terms, W3TermsReader):
+        return None
+    try:
+        info = terms.term_info(field, segment._text_to_bytes(field, term))
+    except (TermNotFound, KeyError):  # KeyError: a field this segment never held
+        return []
+    if info.is_inlined():  # kept in the entry itself (Whoosh 2.7.4 never writes them so): Whoosh reads them
+        return None
+    offset, length = info.extent()
+    return list(_blocks_at(terms._postfile, offset, length))
 
 
 def _blocks_at(postfile, offset, extent):

@@ -280,6 +280,12 @@ def aligned_vectors(snapshot, home):
         return _cached["aligned"]
 
 
+def clear():
+    """Forget the loaded vectors and their kept scans (a new process's state; benchmarks)."""
+    with _cache_lock:
+        _cached.update(loaded_key=None, loaded=None, aligned_key=None, aligned=None)
+
+
 def load(store):
     for _ in range(3):
         try:
