@@ -39,10 +39,10 @@ def record_texts(path, count):
 
 
 @contextmanager
-def markdown_it_only(markup):
-    """markup's Markdown read by markdown-it-py alone, as before pulldown-cmark."""
+def reading_markdown_with(markup, reader):
+    """markup's Markdown read by `reader` (markdown_it_paragraphs: as before pulldown-cmark)."""
     fast = markup.markdown_paragraphs
-    markup.markdown_paragraphs = markup.markdown_it_paragraphs
+    markup.markdown_paragraphs = reader
     try:
         yield
     finally:
@@ -54,9 +54,9 @@ def compare_file(markup, path, count, examples):
             if markup.has_markup(text) or markup.has_markup(title)]  # fmt: skip
     seconds = {}
     results = {}
-    for name in ("markdown-it", "pulldown"):
+    for name, reader in (("markdown-it", markup.markdown_it_paragraphs), ("pulldown", markup.markdown_paragraphs)):
         started = time.process_time()
-        with markdown_it_only(markup) if name == "markdown-it" else contextmanager(lambda: (yield))():
+        with reading_markdown_with(markup, reader):
             results[name] = [(markup.plain_text(text), markup.plain_line(title)) for _, text, title in read]
         seconds[name] = time.process_time() - started
     differing = [(n, old, new) for (n, *_), old, new in zip(read, results["markdown-it"], results["pulldown"],
@@ -65,7 +65,7 @@ def compare_file(markup, path, count, examples):
           f"CPU markdown-it {seconds['markdown-it']:.2f} s, pulldown {seconds['pulldown']:.2f} s")  # fmt: skip
     for n, old, new in differing[:examples]:
         old_paragraphs, new_paragraphs = "\n\n".join(old).split("\n\n"), "\n\n".join(new).split("\n\n")
-        first = next((i for i, (a, b) in enumerate(zip(old_paragraphs, new_paragraphs)) if a != b), None)
+        first = next((i for i, (a, b) in enumerate(zip(old_paragraphs, new_paragraphs, strict=False)) if a != b), None)
         if first is None:
             print(f"  record {n}: {len(old_paragraphs)} against {len(new_paragraphs)} paragraphs")
         else:
