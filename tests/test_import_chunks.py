@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from archive.ingest import known, pipeline
+from archive.ingest import chunks
 from archive.ingest.pipeline import Importer
-from archive.models import Article, IndexTask
-from tests.factories import make_article
+from archive.models import Article, IndexTask, NearDuplicateKeys
+from tests.factories import make_actor, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -37,46 +37,49 @@ RECORDS = [
 ]
 
 
-def imported(tmp_path, records, chunk_size, monkeypatch):
-    """What importing the records leaves: outcomes (ids as titles) and each article's links, by title."""
-    monkeypatch.setattr(pipeline, "CHUNK_SIZE", chunk_size)
-    path = tmp_path / f"records_{chunk_size}.jsonl"
+def imported(tmp_path, records, one_by_one=False):
+    """What importing the records leaves (ids as titles): the outcomes, and each article's links, slug,
+    keys, actors, history and index task. `one_by_one`: each record saved on its own, in a savepoint."""
+    path = tmp_path / "records.jsonl"
     path.write_text("\n".join(json.dumps(item) for item in records) + "\n")
-    titles = {}
-
-    def titled(message):
-        return re.sub(r"#(\d+)", lambda found: titles.get(int(found.group(1)), found.group()), message)
-
-    outcomes = []
-    for outcome in Importer().run([path]):
+    importer, titles, outcomes = Importer(), {}, []
+    found = map(importer.import_one, importer.records([path])) if one_by_one else importer.run([path])
+    for outcome in found:
         titles.update(Article.objects.values_list("pk", "title"))
-        outcomes.append((outcome.status, titled(outcome.message)))
-    links = {article.title: (getattr(article.near_duplicate_of, "title", None),
-                             getattr(article.translation_of, "title", None), article.actors.count())
-             for article in Article.objects.all()}  # fmt: skip
+        message = re.sub(r"#(\d+)", lambda number: titles.get(int(number.group(1)), number.group()), outcome.message)
+        outcomes.append((outcome.status, message))
+    articles = {article.title: (getattr(article.near_duplicate_of, "title", None),
+                                getattr(article.translation_of, "title", None), article.slug, article.content_hash,
+                                NearDuplicateKeys.objects.filter(article=article).count(),
+                                sorted(article.actor_mentions.values_list("actor__slug", "mention_count", "role")),
+                                article.history.count(), IndexTask.objects.filter(article_id=article.pk).count())
+                for article in Article.objects.all()}  # fmt: skip
     Article.objects.all().delete()
-    return outcomes, links
+    IndexTask.objects.all().delete()
+    return outcomes, articles
 
 
-def test_a_chunk_finds_duplicates_copies_and_translations_among_its_own_records(tmp_path, monkeypatch):
-    chunked = imported(tmp_path, RECORDS, 25, monkeypatch)
-    one_by_one = imported(tmp_path, RECORDS, 1, monkeypatch)
-    assert chunked == one_by_one
+def test_a_chunk_finds_duplicates_copies_and_translations_among_its_own_records(tmp_path):
+    make_actor("Ukraine", kind="country", aliases=["Ukraine"])
+    make_actor("Baltic states", aliases=["Baltic states"])
+    chunked = imported(tmp_path, RECORDS)
+    assert chunked == imported(tmp_path, RECORDS, one_by_one=True)
     outcomes, links = chunked
     assert [status for status, _ in outcomes] == ["imported", "duplicate", "near-duplicate", "near-duplicate",
                                                   "imported", "imported"]  # fmt: skip
     assert links["A copy of the copy"][0] == "The wire story"  # a copy's copy is linked to the first text
+    assert links["The wire story"][5] == [("baltic-states", 2, "mention"), ("ukraine", 2, "mention")]
     assert links["Tuuliuutinen"][1] == "The wire story"  # same URL, another language: its translation
 
 
 def test_a_text_another_writer_saved_after_the_chunk_looked_is_a_duplicate_not_a_failure(tmp_path, monkeypatch):
-    read = known.KnownArticles.__init__
+    read = chunks.KnownArticles.__init__
 
     def read_then_another_writer_saves(self, prepared):
         read(self, prepared)
         make_article(title="Saved meanwhile", body=(WIRE * 2).strip())
 
-    monkeypatch.setattr(known.KnownArticles, "__init__", read_then_another_writer_saves)
+    monkeypatch.setattr(chunks.KnownArticles, "__init__", read_then_another_writer_saves)
     path = tmp_path / "records.jsonl"
     path.write_text("\n".join(json.dumps(item) for item in [RECORDS[0], RECORDS[5]]) + "\n")
     outcomes = list(Importer().run([path]))

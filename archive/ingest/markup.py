@@ -20,6 +20,7 @@ Plain text is left as it is: a text with no sign of markup is not parsed, since 
 join the lines of a text that puts one paragraph per line.
 """
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -128,7 +129,7 @@ class PulldownReader:
         self.cells = self.run = self.block = None
         self.images = 0
         if self.source is None:
-            self.events = ((event, None) for event in pyromark.events(text, options=PULLDOWN_OPTIONS))
+            self.events = zip(pyromark.events(text, options=PULLDOWN_OPTIONS), itertools.repeat(None))
         else:
             self.events = pyromark.events_with_range(text, options=PULLDOWN_OPTIONS)
 

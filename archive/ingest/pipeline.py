@@ -5,14 +5,13 @@ the near-duplicate signature: nearly all of an import's work), then written in o
 transaction (one savepoint per article; a failed article rolls back alone), so an editor's
 save waits a fraction of a second for the database at most. The chunk asks the database once
 which articles have its texts or URLs and which signatures share a band with its own
-(known.py), not once per record. The search index is updated
+(chunks.py), not once per record, and inserts its new articles together. The search index is updated
 after every thousand saved articles (outbox.BULK_BATCH_SIZE), each batch in one index
 commit; while run_indexer runs, the import never writes the index and leaves its changes,
 queued behind editors' own, to the indexer. A dry run does all of it inside one
 transaction and rolls it back.
 """
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -21,9 +20,9 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from archive.ingest.actors import ActorTagger, article_text
+from archive.ingest.chunks import IN_DATABASE, ChunkWriter, KnownArticles, original_for_translation
 from archive.ingest.dedupe import signature
 from archive.ingest.extract import draft_from
-from archive.ingest.known import IN_DATABASE, KnownArticles
 from archive.ingest.manifest import Manifest, with_metadata
 from archive.ingest.readers import RawRecord, ReadFailure, UnreadableInput, input_files, read_path
 from archive.ingest.source_kinds import infer_kind
@@ -128,9 +127,11 @@ class Importer:
         with transaction.atomic(), enqueued_together():
             self.created = []
             try:
-                if not self.update:  # an update changes the articles it finds: each is looked up as it is written
+                if self.update:  # an update changes the articles it finds: each is looked up and saved on its own
+                    outcomes = [self.write(item) for item in prepared]
+                else:
                     self.known = KnownArticles([item for item in prepared if isinstance(item, Prepared)])
-                outcomes = [self.write(item) for item in prepared]
+                    outcomes = ChunkWriter(self).write(prepared)
                 # The new articles' history rows in one insert, as each save would have written them.
                 Article.history.bulk_history_create(self.created)
             finally:
@@ -265,6 +266,19 @@ class Importer:
         return changed
 
     def _create(self, prepared):
+        article, original = self.new_article(prepared)
+        if self.created is not None:
+            article.skip_history_when_saving = True
+            self.created.append(article)
+        article.save()
+        self._tag(article, self.mentions_of(prepared, article))
+        if self.known is not None:
+            self.known.add(article)
+        return self.created_outcome(prepared, article, *original)
+
+    def new_article(self, prepared):
+        """The record's new article, validated and unsaved, and (its original's id, the similarity) if it is a
+        near-duplicate."""
         draft, fields, minhash = prepared.draft, prepared.fields, prepared.minhash
         original_id, similarity = (self.known or IN_DATABASE).original_of(minhash)
         article = Article(**{name: value for name, value in fields.items() if name in UPDATABLE})
@@ -282,16 +296,17 @@ class Importer:
             article.translation_of_id = translation_of
         # The related articles and the source are ones just read or saved: no query checks that they exist.
         article.full_clean(exclude=["content_hash", "slug", *RELATED], validate_unique=False)
-        if self.created is not None:
-            article.skip_history_when_saving = True
-            self.created.append(article)
-        article.save()
+        return article, (original_id, similarity)
+
+    def mentions_of(self, prepared, article):
         mentions = prepared.mentions
-        self._tag(article, mentions if mentions is not None else self.mentions_for(draft, fields, article.source))
-        if self.known is not None:
-            self.known.add(article)
+        return mentions if mentions is not None else self.mentions_for(prepared.draft, prepared.fields, article.source)
+
+    @staticmethod
+    def created_outcome(prepared, article, original_id, similarity):
+        draft = prepared.draft
         if article.translation_of_id:
-            draft.notes.insert(0, f"a translation of #{translation_of} (same URL, another language)")
+            draft.notes.insert(0, f"a translation of #{article.translation_of_id} (same URL, another language)")
         notes = "; ".join(draft.notes)
         if original_id:
             original = Article.objects.select_related("source").get(pk=original_id)
@@ -340,30 +355,6 @@ class Importer:
 
 def source_key(hint):
     return (hint.slug, hint.name.casefold(), hint.domain, tuple(hint.alternatives))
-
-
-def original_for_translation(at_url, fields):
-    """The original whose translation this text is: an article at its URL in another language, or None.
-
-    Several texts can share a URL (a video's address and its briefing, each in two languages),
-    so the counterpart is the one without a version in this language yet, on the same date,
-    with the closest length (a translation runs about as long as its original).
-    """
-    others = [article for article in at_url if article.language != fields["language"]]
-    if not others:
-        return None
-    grouped = {}
-    for article in at_url:
-        grouped.setdefault(article.translation_of_id or article.pk, set()).add(article.language)
-    length = max(len(fields["body"]), 1)
-
-    def distance(article):
-        group = article.translation_of_id or article.pk
-        same_day = article.published_on == fields.get("published_on")
-        return (fields["language"] in grouped[group], not same_day, abs(math.log(max(len(article.body), 1) / length)))
-
-    best = min(others, key=distance)
-    return best.translation_of_id or best.pk
 
 
 def known_sources():
