@@ -118,7 +118,6 @@ class Pending:
     prepared: object  # pipeline.Prepared
     article: Article
     original: tuple  # (its original's id, the similarity), or (None, 0.0)
-    mentions: dict
 
 
 class ChunkWriter:
@@ -157,10 +156,10 @@ class ChunkWriter:
                 item.translation_of = original_for_translation(at_url, item.fields)
             article, original = importer.new_article(item)
             article.set_hash_and_slug()
-            mentions = importer.mentions_of(item, article)
+            importer.mentions_of(item, article)  # kept in item.mentions
         except Exception as error:
             return importer.failure(item.draft.origin, error)
-        self.pending.append(Pending(index, item, article, original, mentions))
+        self.pending.append(Pending(index, item, article, original))
         self.touched |= touches(item) | {("text", article.content_hash)}
         return None
 
@@ -171,7 +170,7 @@ class ChunkWriter:
         importer = self.importer
         try:
             with transaction.atomic():
-                insert([item.article for item in pending], [item.mentions for item in pending])
+                insert([item.article for item in pending], [item.prepared.mentions for item in pending])
         except DatabaseError:
             importer.known = None  # what the chunk read may be out of date: the rest asks the database
             for item in pending:

@@ -299,8 +299,9 @@ class Importer:
         return article, (original_id, similarity)
 
     def mentions_of(self, prepared, article):
-        mentions = prepared.mentions
-        return mentions if mentions is not None else self.mentions_for(prepared.draft, prepared.fields, article.source)
+        if prepared.mentions is None:  # kept: a chunk written again record by record asks once
+            prepared.mentions = self.mentions_for(prepared.draft, prepared.fields, article.source)
+        return prepared.mentions
 
     @staticmethod
     def created_outcome(prepared, article, original_id, similarity):
