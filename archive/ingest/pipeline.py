@@ -2,14 +2,14 @@
 
 Each chunk of records is first prepared outside any transaction (extraction, actor tagging,
 the near-duplicate signature: nearly all of an import's work), then written in one short
-transaction (one savepoint per article; a failed article rolls back alone), so an editor's
-save waits a fraction of a second for the database at most. The chunk asks the database once
-which articles have its texts or URLs and which signatures share a band with its own
-(chunks.py), not once per record, and inserts its new articles together. The search index is updated
-after every thousand saved articles (outbox.BULK_BATCH_SIZE), each batch in one index
-commit; while run_indexer runs, the import never writes the index and leaves its changes,
-queued behind editors' own, to the indexer. A dry run does all of it inside one
-transaction and rolls it back.
+transaction, so an editor's save waits a fraction of a second for the database at most. The
+chunk asks the database once which articles have its texts or URLs and which signatures share
+a band with its own, and inserts its new articles with one insert per table (chunks.py); a
+record the database refuses is written again on its own, in a savepoint, and fails alone. The
+search index is updated after every thousand saved articles (outbox.BULK_BATCH_SIZE), each
+batch in one index commit; while run_indexer runs, the import never writes the index and
+leaves its changes, queued behind editors' own, to the indexer. A dry run does all of it
+inside one transaction and rolls it back.
 """
 
 from collections import Counter
