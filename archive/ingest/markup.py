@@ -7,9 +7,9 @@ inline and block HTML; lxml for an HTML fragment), so emphasis, links, escapes a
 their words stay; headings, list items, table rows and quotes become paragraphs (list items keep
 a "- " bullet).
 
-Both Markdown parsers follow CommonMark, with GitHub's tables; pulldown-cmark (Rust) reads a
-White House record in about 0.2 ms where markdown-it-py (pure Python) took 3.6, and reads it
-the same (benchmarks/markdown_equality.py compares them over real records). markdown-it-py still
+Both Markdown parsers follow CommonMark, with GitHub's tables; a White House record is read into
+paragraphs from pulldown-cmark's events (Rust) in about 0.3 ms, from markdown-it-py's tokens (pure
+Python) in 3, and the same (benchmarks/markdown_equality.py compares them over real records). markdown-it-py still
 reads a text with struck-out words: pulldown-cmark strikes "~x~" out too, markdown-it only "~~x~~".
 
 What a parser leaves as literal text because it does not pair (an unclosed `**`, a stray `*` at
