@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+import functools
 import hashlib
 import re
 import secrets
@@ -32,6 +33,7 @@ def unique_slugify(instance, value, max_length=200):
     return slug
 
 
+@functools.lru_cache(maxsize=256)  # an import asks it of a text three times: its hash, its shingles, its save
 def normalise_body(text):
     """The body as it is hashed: NFC, one space between words, no case.
 
@@ -377,11 +379,10 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.content_hash = self.identity_hash()
-        new_slug = slugify(anyascii(self.title))[:200] or "article"  # transliterated, as sources and actors are
-        if self.slug and self.slug != new_slug and self.pk:
-            ArticleSlug.objects.get_or_create(article_id=self.pk, slug=self.slug)
-        self.slug = new_slug
+        old_slug = self.slug
+        self.set_hash_and_slug()
+        if old_slug and old_slug != self.slug and self.pk:
+            ArticleSlug.objects.get_or_create(article_id=self.pk, slug=old_slug)
         adding = self._state.adding
         super().save(*args, **kwargs)
         from archive.ingest.dedupe import remember  # the near-duplicate keys are written with the article
@@ -426,6 +427,11 @@ class Article(models.Model):
     def duplicate_of_existing(self):
         """The other article with the same normalised body, if there is one."""
         return Article.objects.exclude(pk=self.pk).filter(content_hash=self.identity_hash()).first()
+
+    def set_hash_and_slug(self):
+        """What a save stores from the text and the title (an import's bulk insert sets them so too)."""
+        self.content_hash = self.identity_hash()
+        self.slug = slugify(anyascii(self.title))[:200] or "article"  # transliterated, as sources and actors are
 
     def identity_hash(self):
         stated = iso_at_precision(self.published_on, self.date_precision)

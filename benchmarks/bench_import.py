@@ -49,6 +49,8 @@ def arguments(argv):
         command.add_argument("--corpus", nargs="+", required=True, metavar="FILE", help="JSONL(.gz) record files")
         command.add_argument("--records", type=int, default=1000, help="the first N records of each file")
     serve.add_argument("--port", type=int, default=8320, help="gunicorn's loopback port")
+    serve.add_argument("--profile", metavar="DIR", help="also sample the import with py-spy, a collapsed-stack file "
+                       "per set in DIR (the timed figures are then the sampled run's)")  # fmt: skip
     digest.add_argument("--out", required=True, help="where to write the digest (JSON)")
     compare = commands.add_parser("compare", help="count the records whose extraction differs")
     compare.add_argument("before")
@@ -102,17 +104,50 @@ class Archive:
                 time.sleep(0.5)
         raise RuntimeError(f"gunicorn did not answer; see {self.var / 'gunicorn.log'}")
 
-    def timed_import(self, path):
-        """(wall seconds, CPU seconds, the summary line) of `manage.py import_articles PATH`."""
+    def timed_import(self, path, profile=None):
+        """(wall seconds, CPU seconds, the summary line) of `manage.py import_articles PATH`; with `profile`
+        (a file), py-spy samples it into that file as collapsed stacks (py-spy's CPU is not counted)."""
         started = time.monotonic()
         command = [sys.executable, "manage.py", "import_articles", str(path), "--quiet-progress"]
         process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        sampler = None
+        if profile:
+            spy = Path(sys.executable).with_name("py-spy")
+            record = [spy, "record", "--pid", str(process.pid), "--rate", "250", "--format", "raw", "-o", str(profile)]
+            sampler = subprocess.Popen(record, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.monotonic() - started
         output = process.stdout.read().decode()
+        if sampler is not None:
+            sampler.wait(timeout=60)
         if os.waitstatus_to_exitcode(status):
             raise RuntimeError(f"import_articles failed: {process.stderr.read().decode()[-2000:]}")
         return wall, usage.ru_utime + usage.ru_stime, output.strip().splitlines()[-1]
+
+    def background_cpu(self):
+        """CPU seconds so far of the server's processes, by what they are: the indexer (with its merger
+        children), the embedder and the web workers (reaped children's time included)."""
+        stats = {}
+        for entry in Path("/proc").iterdir():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                stats[int(entry.name)] = (int(fields[1]), sum(map(int, fields[11:15])), command)
+        found, tick = Counter(), os.sysconf("SC_CLK_TCK")
+
+        def descends(pid):
+            while pid > 1:
+                if pid == self.web.pid:
+                    return True
+                pid = stats.get(pid, (0,))[0]
+            return False
+
+        for pid, (parent, ticks, command) in stats.items():
+            if pid != self.web.pid and descends(pid):
+                command = command or stats.get(parent, (0, 0, ""))[2]  # a zombie (a merger not yet joined) has none
+                kind = next((name for name in ("run_indexer", "run_embedder") if name in command), "web workers")
+                found[kind] += ticks / tick
+        return found
 
     def queued(self):
         with contextlib.closing(sqlite3.connect(self.var / "db.sqlite3", timeout=30)) as database:
@@ -131,7 +166,9 @@ class Archive:
 
 
 def serve(options):
-    rows = []
+    rows, neighbours = [], []
+    if options.profile:
+        Path(options.profile).mkdir(parents=True, exist_ok=True)
     for path in options.corpus:
         name = set_name(path)
         sample = Path(options.var) / f"{name}_{options.records}.jsonl"
@@ -141,15 +178,19 @@ def serve(options):
         one.write_text("".join(first_records(path, 1, offset=options.records)), encoding="utf-8")
         try:
             archive.start()
-            load_before = os.getloadavg()[0]
-            wall, cpu, summary = archive.timed_import(sample)
-            load_after = os.getloadavg()[0]
+            load_before, background = os.getloadavg()[0], archive.background_cpu()
+            profile = Path(options.profile) / f"{name}.txt" if options.profile else None
+            wall, cpu, summary = archive.timed_import(sample, profile)
+            load_after, during = os.getloadavg()[0], archive.background_cpu() - background
             indexed_after = archive.seconds_until_indexed()
+            until_indexed = archive.background_cpu() - background
             _, startup_cpu, _ = archive.timed_import(one)
         finally:
             archive.stop()
         rows.append((name, options.records, wall, cpu, startup_cpu, indexed_after, (load_before, load_after), summary))
+        neighbours.append((name, wall, cpu, during, until_indexed))
     print(table(rows))
+    print(neighbours_table(neighbours))
 
 
 def table(rows):
@@ -161,6 +202,17 @@ def table(rows):
                      f"| {records / cpu:.0f} | {steady:.0f} | {startup:.1f} s | {indexed:.0f} s "
                      f"| {load[0]:.1f} → {load[1]:.1f} |")  # fmt: skip
     lines += [f"\n{name}: {summary}" for name, *_, summary in rows]
+    return "\n".join(lines)
+
+
+def neighbours_table(rows):
+    """The CPU the server's processes took beside the import, on a machine of os.cpu_count() cores."""
+    kinds = ("run_indexer", "run_embedder", "web workers")
+    lines = [f"\nCPU seconds while the import ran (and until its changes were indexed), {os.cpu_count()} cores:",
+             "| set | import | " + " | ".join(kinds) + " | import's share of a core |", "|---" * 6 + "|"]  # fmt: skip
+    for name, wall, cpu, during, until_indexed in rows:
+        cells = " | ".join(f"{during[kind]:.1f} ({until_indexed[kind]:.1f})" for kind in kinds)
+        lines.append(f"| {name} | {cpu:.1f} | {cells} | {cpu / wall:.0%} |")
     return "\n".join(lines)
 
 

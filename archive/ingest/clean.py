@@ -6,6 +6,7 @@ prompts, "click here"), position (short lines before the first or after the last
 paragraph of prose), and language (a short line in another language than the body).
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -63,6 +64,7 @@ class CleanText:
     trusted: bool = False
 
 
+@functools.lru_cache(maxsize=16384)  # the rules ask it of each line several times (a text's lines ~130 times)
 def words(line):
     return len(re.findall(r"\w+", line))
 
@@ -77,11 +79,14 @@ def is_interface(line):
 
 
 def is_banner(line):
-    return bool(REPEATED_PHRASE.fullmatch(line.strip()))
+    line = line.strip()
+    # A phrase of 8 or more characters three times over: its first 8 are three times in the line. Only then
+    # is the pattern, whose backtracking costs as much as the line is long squared, worth trying.
+    return line.count(line[:8]) >= 3 and bool(REPEATED_PHRASE.fullmatch(line))
 
 
 def is_credit(line):
-    return words(line) <= CREDIT_MAX_WORDS and bool(CREDIT.search(line))
+    return ":" in line and words(line) <= CREDIT_MAX_WORDS and bool(CREDIT.search(line))
 
 
 def paragraphs_of(text):
@@ -120,16 +125,14 @@ def repair_flattened_lists(paragraphs):
 
 
 def group_list_items(paragraphs):
-    grouped = []
+    grouped, last_is_list = [], False
     for paragraph in paragraphs:
-        if (
-            grouped
-            and all(LIST_ITEM.match(line) for line in paragraph)
-            and all(LIST_ITEM.match(line) for line in grouped[-1])
-        ):
+        is_list = all(LIST_ITEM.match(line) for line in paragraph)
+        if grouped and is_list and last_is_list:
             grouped[-1] = grouped[-1] + paragraph
         else:
             grouped.append(list(paragraph))
+            last_is_list = is_list
     return grouped
 
 

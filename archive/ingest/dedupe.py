@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Q
 
-from archive.models import Article, NearDuplicateKeys, normalise_body
+from archive.models import NearDuplicateKeys, normalise_body
 
 NEAR_DUPLICATE_THRESHOLD = 0.9
 SHINGLE_WORDS = 5
@@ -115,22 +115,33 @@ def original_of(body, minhash=None, exclude=None):
     minhash = minhash or signature(body)
     if minhash is None:
         return None, 0.0
-    shares_a_band = Q()
-    for name, key in zip(BAND_FIELDS, band_keys(minhash), strict=True):
-        shares_a_band |= Q(**{name: key})
-    candidates = NearDuplicateKeys.objects.filter(shares_a_band)
+    candidates = NearDuplicateKeys.objects.filter(sharing_a_band([minhash]))
     if exclude is not None:
         candidates = candidates.exclude(article_id=exclude)
+    rows = candidates.values_list("article_id", "minhash", "article__near_duplicate_of_id")
+    return original_among(minhash, ((pk, np.frombuffer(bytes(stored), dtype="<u8"), of) for pk, stored, of in rows))
+
+
+def sharing_a_band(minhashes):
+    """The NearDuplicateKeys rows that share a band key with any of these signatures."""
+    keys = [band_keys(minhash) for minhash in minhashes]
+    shares_a_band = Q()
+    for band, name in enumerate(BAND_FIELDS):
+        shares_a_band |= Q(**{f"{name}__in": sorted({found[band] for found in keys})})
+    return shares_a_band
+
+
+def original_among(minhash, candidates):
+    """original_of's answer from its candidates: (article id, stored hash values as uint64, its original's id)."""
     mine = minhash.hashvalues.astype("<u8")
-    best, best_similarity = None, 0.0
-    for candidate, stored in candidates.values_list("article_id", "minhash"):
-        similarity = float(np.mean(np.frombuffer(bytes(stored), dtype="<u8") == mine))
+    best, best_similarity, best_original = None, 0.0, None
+    for candidate, stored, original in candidates:
+        similarity = float(np.mean(stored == mine))
         if similarity >= NEAR_DUPLICATE_THRESHOLD and (similarity, -candidate) > (best_similarity, -(best or 0)):
-            best, best_similarity = candidate, similarity
+            best, best_similarity, best_original = candidate, similarity, original
     if best is None:
         return None, 0.0
-    original = Article.objects.filter(pk=best).values_list("near_duplicate_of_id", flat=True).first()
-    return original or best, best_similarity
+    return best_original or best, best_similarity
 
 
 def fill_missing_keys(article_model, keys_model, batch_size=500):

@@ -2,9 +2,15 @@
 
 Record sets carry their source's markup: the White House's Markdown (`**`, escaped `\\#\\#\\#`,
 links, inline `<sup>`), Swedish government pages' headings and lists, the HTML of a scraped
-page. A parser reads it (markdown-it-py for Markdown with its inline and block HTML, lxml for
-an HTML fragment), so emphasis, links, escapes and tags go and their words stay; headings,
-list items, table rows and quotes become paragraphs (list items keep a "- " bullet).
+page. A parser reads it (pulldown-cmark through pyromark, or markdown-it-py, for Markdown with its
+inline and block HTML; lxml for an HTML fragment), so emphasis, links, escapes and tags go and
+their words stay; headings, list items, table rows and quotes become paragraphs (list items keep
+a "- " bullet).
+
+Both Markdown parsers follow CommonMark, with GitHub's tables; a White House record is read into
+paragraphs from pulldown-cmark's events (Rust) in about 0.3 ms, from markdown-it-py's tokens (pure
+Python) in 3, and the same (benchmarks/markdown_equality.py compares them over real records). markdown-it-py still
+reads a text with struck-out words: pulldown-cmark strikes "~x~" out too, markdown-it only "~~x~~".
 
 What a parser leaves as literal text because it does not pair (an unclosed `**`, a stray `*` at
 a line's edge, a `***` separator glued to a sentence) is removed by one rule: asterisks at a
@@ -14,10 +20,12 @@ Plain text is left as it is: a text with no sign of markup is not parsed, since 
 join the lines of a text that puts one paragraph per line.
 """
 
+import itertools
 import re
 from functools import lru_cache
 
 import lxml.html
+import pyromark
 from lxml import etree
 
 HTML_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
@@ -89,6 +97,124 @@ def tidy(paragraph):
     return "\n".join(lines)
 
 
+PULLDOWN_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
+# A line that may start an ordered list item (after indentation, quote or bullet markers): its number is
+# read from the source, as markdown-it gives it ("1. 1. 1." stays so), which only pyromark's ranges tell.
+ORDERED_ITEM = re.compile(r"(?m)^[ \t>*+\-]*\d{1,9}[.)](?:[ \t]|$)")
+ITEM_NUMBER = re.compile(rb"[\s>*+\-]*(\d{1,9})[.)]")
+INLINE_CONTAINERS = {"Emphasis", "Strong", "Link", "Superscript", "Subscript"}
+
+
+def markdown_paragraphs(text):
+    """Paragraphs from Markdown: one per paragraph, heading, quote paragraph, table row or list item."""
+    try:
+        return PulldownReader(text).paragraphs()
+    except StruckOut:
+        return markdown_it_paragraphs(text)
+
+
+class StruckOut(Exception):
+    """pulldown-cmark found struck-out text, which it reads unlike markdown-it where the tildes are single."""
+
+
+class PulldownReader:
+    """markdown_it_paragraphs' reading, from pulldown-cmark's events instead of markdown-it's tokens.
+
+    A "run" is the inline text of one markdown-it inline token: a paragraph, a heading, a table cell,
+    or a tight list item's text, which pulldown-cmark gives with no paragraph around it."""
+
+    def __init__(self, text):
+        self.source = text.encode() if ORDERED_ITEM.search(text) else None
+        self.found, self.lists, self.prefix = [], [], ""
+        self.cells = self.run = self.block = None
+        self.images = 0
+        if self.source is None:
+            self.events = zip(pyromark.events(text, options=PULLDOWN_OPTIONS), itertools.repeat(None))
+        else:
+            self.events = pyromark.events_with_range(text, options=PULLDOWN_OPTIONS)
+
+    def paragraphs(self):
+        for event, span in self.events:
+            if isinstance(event, str):  # SoftBreak, HardBreak, Rule
+                self.inline({"SoftBreak": " ", "HardBreak": "\n"}.get(event)) if event != "Rule" else self.end_run()
+                continue
+            ((kind, value),) = event.items()
+            if kind == "Start":
+                self.start(value if isinstance(value, str) else next(iter(value)), value, span)
+            elif kind == "End":
+                self.end(value if isinstance(value, str) else next(iter(value)))
+            elif kind == "Html" or (kind == "Text" and self.block is not None):
+                self.block.append(value)
+            elif kind == "InlineHtml":
+                self.inline("\n" if re.match(r"<br\b", value, re.I) else "")
+            else:  # Text, Code
+                self.inline(value)
+        self.end_run()
+        return [paragraph.strip() for paragraph in self.found if paragraph.strip()]
+
+    def inline(self, text):
+        if self.images:
+            return  # markdown-it drops an image with its alt text
+        if self.run is None:
+            self.run = []
+        self.run.append(text)
+
+    def end_run(self):
+        if self.run is None:
+            return
+        text, self.run = "".join(self.run), None
+        if self.cells is not None:
+            self.cells.append(text.strip())
+        else:
+            self.found.append(self.prefix + text)
+            self.prefix = ""
+
+    def start(self, name, value, span):
+        if name == "Strikethrough":
+            raise StruckOut
+        if name in INLINE_CONTAINERS or name == "Image":
+            self.inline("")
+            self.images += name == "Image"
+            return
+        self.end_run()
+        if name in ("Paragraph", "Heading", "TableCell"):
+            self.run = []
+        elif name == "List":
+            self.lists.append(value["List"])
+        elif name == "Item":
+            self.prefix = "- " if self.lists[-1] is None else f"{self.item_number(span)}. "
+        elif name in ("TableHead", "TableRow"):
+            self.cells = []
+        elif name in ("CodeBlock", "HtmlBlock"):
+            self.block = []
+
+    def end(self, name):
+        if name in INLINE_CONTAINERS or name == "Image":
+            self.images -= name == "Image"
+            return
+        self.end_run()
+        if name == "List":
+            self.lists.pop()
+        elif name in ("TableHead", "TableRow"):
+            self.found.append(" | ".join(cell for cell in self.cells if cell))
+            self.cells = None
+        elif name == "CodeBlock":
+            self.found.append("".join(self.block))
+            self.block = None
+        elif name == "HtmlBlock":
+            self.found.extend(html_paragraphs("".join(self.block)))
+            self.block = None
+
+    def item_number(self, span):
+        """The item's number as its source writes it (markdown-it's token.info)."""
+        if self.source is not None:
+            found = ITEM_NUMBER.match(self.source, span["start"])
+            if found:
+                return found.group(1).decode()
+        self.lists[-1] += 1
+        return str(self.lists[-1] - 1)
+
+
 @lru_cache(maxsize=1)
 def markdown_parser():
     from markdown_it import MarkdownIt
@@ -96,8 +222,8 @@ def markdown_parser():
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
-def markdown_paragraphs(text):
-    """Paragraphs from Markdown: one per paragraph, heading, quote paragraph, table row or list item."""
+def markdown_it_paragraphs(text):
+    """markdown_paragraphs by markdown-it-py's tokens."""
     paragraphs, lists, prefix, cells = [], [], "", None
     for token in markdown_parser().parse(text):
         kind = token.type

@@ -2,25 +2,26 @@
 
 Each chunk of records is first prepared outside any transaction (extraction, actor tagging,
 the near-duplicate signature: nearly all of an import's work), then written in one short
-transaction (one savepoint per article; a failed article rolls back alone), so an editor's
-save waits a fraction of a second for the database at most. The search index is updated
-after every thousand saved articles (outbox.BULK_BATCH_SIZE), each batch in one index
-commit; while run_indexer runs, the import never writes the index and leaves its changes,
-queued behind editors' own, to the indexer. A dry run does all of it inside one
-transaction and rolls it back.
+transaction, so an editor's save waits a fraction of a second for the database at most. The
+chunk asks the database once which articles have its texts or URLs and which signatures share
+a band with its own, and inserts its new articles with one insert per table (chunks.py); a
+record the database refuses is written again on its own, in a savepoint, and fails alone. The
+search index is updated after every thousand saved articles (outbox.BULK_BATCH_SIZE), each
+batch in one index commit; while run_indexer runs, the import never writes the index and
+leaves its changes, queued behind editors' own, to the indexer. A dry run does all of it
+inside one transaction and rolls it back.
 """
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from archive.ingest.actors import ActorTagger, article_text
-from archive.ingest.dedupe import original_of, signature
+from archive.ingest.chunks import IN_DATABASE, ChunkWriter, KnownArticles, original_for_translation
+from archive.ingest.dedupe import signature
 from archive.ingest.extract import draft_from
 from archive.ingest.manifest import Manifest, with_metadata
 from archive.ingest.readers import RawRecord, ReadFailure, UnreadableInput, input_files, read_path
@@ -29,11 +30,12 @@ from archive.ingest.speakers import SpeakerResolver
 from archive.models import Actor, Article, ArticleActor, Source, article_hash, iso_at_precision
 from archive.search.outbox import BULK_BATCH_SIZE, applied_in_bulk, drain_quietly, enqueued_together, indexer_running
 
-# Records per transaction. Only the writes happen inside it (about 5 ms an article), so
-# another writer waits for at most about a tenth of a second.
+# Records per transaction. Only the writes happen inside it (about 0.5 ms an article), so
+# another writer waits a few hundredths of a second at most.
 CHUNK_SIZE = 25
 STATUSES = ("imported", "updated", "duplicate", "near-duplicate", "failed")
 SAVED = {"imported", "updated", "near-duplicate"}
+RELATED = ("source", "translation_of", "near_duplicate_of")
 UPDATABLE = ("title", "lede", "body", "author", "section", "language", "url", "published_on", "published_time",
              "date_precision", "date_note", "captions", "contact", "captured_at", "provenance")  # fmt: skip
 
@@ -80,6 +82,7 @@ class Importer:
         self.actor_ids = dict(Actor.objects.values_list("slug", "pk"))
         self.unindexed = 0
         self.created = None  # while a chunk is written: its new articles, whose history is written together
+        self.known = None  # while a chunk is written: what the archive holds that its records are checked against
         self.writes_index = not dry_run and not indexer_running()
 
     def records(self, paths):
@@ -124,11 +127,15 @@ class Importer:
         with transaction.atomic(), enqueued_together():
             self.created = []
             try:
-                outcomes = [self.write(item) for item in prepared]
+                if self.update:  # an update changes the articles it finds: each is looked up and saved on its own
+                    outcomes = [self.write(item) for item in prepared]
+                else:
+                    self.known = KnownArticles([item for item in prepared if isinstance(item, Prepared)])
+                    outcomes = ChunkWriter(self).write(prepared)
                 # The new articles' history rows in one insert, as each save would have written them.
                 Article.history.bulk_history_create(self.created)
             finally:
-                self.created = None
+                self.created = self.known = None
         for outcome in outcomes:
             self.counts[outcome.status] += 1
         self.unindexed += sum(outcome.status in SAVED for outcome in outcomes)
@@ -193,6 +200,12 @@ class Importer:
         except Exception as error:
             if self.created:
                 del self.created[created:]  # rolled back
+            if self.known is not None:
+                # What the chunk read may no longer hold (an article rolled back, another writer's insert):
+                # the rest of the chunk asks the database itself, and a clash is looked up again.
+                self.known = None
+                if isinstance(error, IntegrityError):
+                    return self.write(prepared)
             return self.failure(prepared.draft.origin, error)
 
     @staticmethod
@@ -209,7 +222,7 @@ class Importer:
     def save(self, prepared):
         """Identity is the text (content hash); a URL is shared by a page's translations and by distinct texts."""
         fields = prepared.fields
-        existing, at_url = articles_with(prepared.body_hash, fields.get("url"))
+        existing, at_url = (self.known or IN_DATABASE).articles_with(prepared.body_hash, fields.get("url"))
         same_language = [article for article in at_url if article.language == fields["language"]]
         if existing is None and self.update and len(same_language) == 1:
             existing = same_language[0]  # --update: the text at this URL in this language is replaced
@@ -253,8 +266,21 @@ class Importer:
         return changed
 
     def _create(self, prepared):
+        article, original = self.new_article(prepared)
+        if self.created is not None:
+            article.skip_history_when_saving = True
+            self.created.append(article)
+        article.save()
+        self._tag(article, self.mentions_of(prepared, article))
+        if self.known is not None:
+            self.known.add(article)
+        return self.created_outcome(prepared, article, *original)
+
+    def new_article(self, prepared):
+        """The record's new article, validated and unsaved, and (its original's id, the similarity) if it is a
+        near-duplicate."""
         draft, fields, minhash = prepared.draft, prepared.fields, prepared.minhash
-        original_id, similarity = original_of(fields["body"], minhash)
+        original_id, similarity = (self.known or IN_DATABASE).original_of(minhash)
         article = Article(**{name: value for name, value in fields.items() if name in UPDATABLE})
         article.minhash = minhash  # saved with the article's near-duplicate keys, not computed twice
         restore_id, restore_original_id = prepared.restore
@@ -268,15 +294,20 @@ class Importer:
         translation_of = prepared.translation_of
         if translation_of and Article.objects.filter(pk=translation_of).exists():
             article.translation_of_id = translation_of
-        article.full_clean(exclude=["content_hash", "slug"], validate_unique=False)
-        if self.created is not None:
-            article.skip_history_when_saving = True
-            self.created.append(article)
-        article.save()
-        mentions = prepared.mentions
-        self._tag(article, mentions if mentions is not None else self.mentions_for(draft, fields, article.source))
+        # The related articles and the source are ones just read or saved: no query checks that they exist.
+        article.full_clean(exclude=["content_hash", "slug", *RELATED], validate_unique=False)
+        return article, (original_id, similarity)
+
+    def mentions_of(self, prepared, article):
+        if prepared.mentions is None:  # kept: a chunk written again record by record asks once
+            prepared.mentions = self.mentions_for(prepared.draft, prepared.fields, article.source)
+        return prepared.mentions
+
+    @staticmethod
+    def created_outcome(prepared, article, original_id, similarity):
+        draft = prepared.draft
         if article.translation_of_id:
-            draft.notes.insert(0, f"a translation of #{translation_of} (same URL, another language)")
+            draft.notes.insert(0, f"a translation of #{article.translation_of_id} (same URL, another language)")
         notes = "; ".join(draft.notes)
         if original_id:
             original = Article.objects.select_related("source").get(pk=original_id)
@@ -325,38 +356,6 @@ class Importer:
 
 def source_key(hint):
     return (hint.slug, hint.name.casefold(), hint.domain, tuple(hint.alternatives))
-
-
-def articles_with(body_hash, url):
-    """(the article with this text or None, the other articles at this URL); one query for both."""
-    match = Q(content_hash=body_hash) | Q(url=url) if url else Q(content_hash=body_hash)
-    found = list(Article.objects.filter(match).order_by("pk"))
-    same_text = next((article for article in found if article.content_hash == body_hash), None)
-    return same_text, [article for article in found if article.content_hash != body_hash]
-
-
-def original_for_translation(at_url, fields):
-    """The original whose translation this text is: an article at its URL in another language, or None.
-
-    Several texts can share a URL (a video's address and its briefing, each in two languages),
-    so the counterpart is the one without a version in this language yet, on the same date,
-    with the closest length (a translation runs about as long as its original).
-    """
-    others = [article for article in at_url if article.language != fields["language"]]
-    if not others:
-        return None
-    grouped = {}
-    for article in at_url:
-        grouped.setdefault(article.translation_of_id or article.pk, set()).add(article.language)
-    length = max(len(fields["body"]), 1)
-
-    def distance(article):
-        group = article.translation_of_id or article.pk
-        same_day = article.published_on == fields.get("published_on")
-        return (fields["language"] in grouped[group], not same_day, abs(math.log(max(len(article.body), 1) / length)))
-
-    best = min(others, key=distance)
-    return best.translation_of_id or best.pk
 
 
 def known_sources():
