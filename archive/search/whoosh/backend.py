@@ -356,10 +356,14 @@ class SegmentReaders:
     def release(self, key):
         with self.lock:
             self.users[key] -= 1
-            self.close_unused()
+            self.close_if_unused(key)
 
     def close_unused(self):
-        for key in [key for key in self.holders if key not in self.latest and self.users[key] <= 0]:
+        for key in list(self.holders):
+            self.close_if_unused(key)
+
+    def close_if_unused(self, key):
+        if key not in self.latest and self.users[key] <= 0:
             self.holders.pop(key).close()
             del self.users[key]
 
